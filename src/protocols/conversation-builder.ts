@@ -1,0 +1,130 @@
+/**
+ * Builds a Conversation while a dissector reads a connection. Shared by the IMAP and POP3
+ * dissectors so the model is filled the same way (event numbering, caps, timing) for both.
+ */
+import type { ConnectionInfo, ConnectionSummary } from '../tcp/stream.js';
+import type { Anomaly, Conversation, DialogueEvent, Exchange, Protocol, TransportFacts } from '../model/conversation.js';
+import { LIMITS } from './limits.js';
+
+export class ConversationBuilder {
+  readonly conv: Conversation;
+
+  constructor(info: ConnectionInfo, protocol: Protocol, security: TransportFacts['security'] = 'plain') {
+    this.conv = {
+      id: info.id,
+      protocol,
+      client: info.client,
+      server: info.server,
+      roleSource: info.roleSource,
+      sawSyn: info.sawSyn,
+      firstFrame: info.firstFrame,
+      lastFrame: info.firstFrame,
+      startTs: info.startTs,
+      endTs: info.startTs,
+      transport: { security, decrypted: false, compressed: false },
+      capabilities: [],
+      state: 'unknown',
+      events: [],
+      exchanges: [],
+      auth: [],
+      anomalies: [],
+      findings: [],
+      droppedEvents: 0,
+    };
+  }
+
+  /** Appends an event and returns its index, or -1 when the per-conversation cap dropped it. */
+  addEvent(e: Omit<DialogueEvent, 'n'>): number {
+    const events = this.conv.events;
+    this.touch(e.lastFrame, e.ts);
+    if (events.length >= LIMITS.MAX_EVENTS_PER_CONVERSATION) {
+      if (this.conv.droppedEvents === 0) this.anomaly('events-capped', e.frame, undefined, `more than ${LIMITS.MAX_EVENTS_PER_CONVERSATION} dialogue lines; the rest are counted, not kept`);
+      this.conv.droppedEvents++;
+      return -1;
+    }
+    const n = events.length;
+    events.push({ n, ...e } as DialogueEvent);
+    return n;
+  }
+
+  event(n: number): DialogueEvent | undefined {
+    return n >= 0 ? this.conv.events[n] : undefined;
+  }
+
+  addExchange(x: Omit<Exchange, 'n'>): Exchange {
+    const ex = { n: this.conv.exchanges.length, ...x } as Exchange;
+    this.conv.exchanges.push(ex);
+    if (x.commandEvent >= 0) {
+      const ev = this.conv.events[x.commandEvent];
+      if (ev) ev.exchange = ex.n;
+    }
+    return ex;
+  }
+
+  /** Links an event to an exchange (untagged data, continuation, body). */
+  relate(ex: Exchange, eventIndex: number): void {
+    if (eventIndex < 0) return;
+    ex.relatedEvents.push(eventIndex);
+    const ev = this.conv.events[eventIndex];
+    if (ev && ev.exchange === undefined) ev.exchange = ex.n;
+  }
+
+  /** Records the completion of an exchange (status line) and its response time. */
+  complete(ex: Exchange, eventIndex: number, frame: number, ts: number, status: string, code?: string, text?: string): void {
+    ex.completionEvent = eventIndex >= 0 ? eventIndex : undefined;
+    ex.completionFrame = frame;
+    ex.status = status;
+    if (code !== undefined) ex.responseCode = code;
+    if (text !== undefined) ex.responseText = text;
+    ex.endTs = ts;
+    if (ex.responseTime === undefined) ex.responseTime = Math.max(0, ts - ex.startTs);
+    if (eventIndex >= 0) {
+      const ev = this.conv.events[eventIndex];
+      if (ev) ev.exchange = ex.n;
+    }
+  }
+
+  anomaly(code: string, frame: number, event?: number, detail?: string): void {
+    const a: Anomaly = { code, frame };
+    if (event !== undefined && event >= 0) a.event = event;
+    if (detail !== undefined) a.detail = detail;
+    this.conv.anomalies.push(a);
+  }
+
+  touch(frame: number, ts: number): void {
+    if (frame > this.conv.lastFrame) this.conv.lastFrame = frame;
+    if (ts > this.conv.endTs) this.conv.endTs = ts;
+  }
+
+  /** The connection is over: attach the TCP summary. */
+  finish(summary: ConnectionSummary): Conversation {
+    this.conv.tcp = summary;
+    this.touch(summary.lastFrame, summary.endTs);
+    return this.conv;
+  }
+}
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+const latin1 = new TextDecoder('latin1');
+
+/** Protocol bytes as text: UTF-8 when valid (RFC 9051 / UTF8=ACCEPT), else latin1 (byte for byte). */
+export function decodeText(bytes: Uint8Array): string {
+  let ascii = true;
+  for (let i = 0; i < bytes.length; i++) {
+    if (bytes[i]! >= 0x80) {
+      ascii = false;
+      break;
+    }
+  }
+  if (ascii) return latin1.decode(bytes);
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return latin1.decode(bytes);
+  }
+}
+
+/** Bytes as latin1 text, one character per byte (for literal heads and exact evidence). */
+export function latin1Text(bytes: Uint8Array): string {
+  return latin1.decode(bytes);
+}

@@ -1,0 +1,176 @@
+/**
+ * Splits one direction of a text protocol stream (IMAP, POP3) into lines, with a raw mode for
+ * counted content (IMAP literals). Push parser: feed any chunking, get the same callbacks.
+ *
+ * Why its own module: both dissectors need exactly the same framing, bounded the same way
+ * (MAX_LINE_BYTES), with frame numbers tracked per line (Zeek's ContentLine analyzer plays this role).
+ */
+import type { SegmentMeta } from '../../tcp/stream.js';
+import { LIMITS } from '../limits.js';
+
+export interface LineInfo {
+  /** The line ended with LF alone, not CRLF. */
+  bareLf: boolean;
+  /** The line was longer than MAX_LINE_BYTES: `bytes` holds its start, the rest was skipped. */
+  overlong: boolean;
+  /** Total length of the line on the wire (without the line end), even when overlong. */
+  length: number;
+  firstFrame: number;
+  lastFrame: number;
+  /** Capture time of the chunk where the line started. */
+  ts: number;
+  /** Stream offset of the line's first byte. */
+  streamOffset: number;
+}
+
+export interface RawInfo {
+  firstFrame: number;
+  lastFrame: number;
+  ts: number;
+  streamOffset: number;
+}
+
+export interface LineFramerHandler {
+  /** A complete line without its line end. `bytes` is valid only during the call. */
+  line(bytes: Uint8Array, info: LineInfo): void;
+  /** Raw-mode content (after expectRaw); `remaining` bytes are still expected after this chunk. */
+  raw(bytes: Uint8Array, info: RawInfo, remaining: number): void;
+}
+
+export class LineFramer {
+  private pending: Uint8Array = new Uint8Array(256);
+  private pendingLen = 0;
+  /** Bytes of the current line seen beyond the kept part (overlong lines). */
+  private skipped = 0;
+  private lineFirstFrame = 0;
+  private lineTs = 0;
+  private lineOffset = 0;
+  private rawRemaining = 0;
+
+  constructor(private readonly handler: LineFramerHandler, private readonly maxLineBytes = LIMITS.MAX_LINE_BYTES) {}
+
+  /** After the current callback returns, deliver the next `n` bytes through raw() instead of lines. */
+  expectRaw(n: number): void {
+    this.rawRemaining = n;
+  }
+
+  /** Bytes still owed to raw mode. */
+  get rawPending(): number {
+    return this.rawRemaining;
+  }
+
+  /** Cancels raw mode (e.g. after a gap inside a literal) and returns how many bytes were still owed. */
+  cancelRaw(): number {
+    const r = this.rawRemaining;
+    this.rawRemaining = 0;
+    return r;
+  }
+
+  /** Bytes of an unfinished line are buffered. */
+  get hasPartialLine(): boolean {
+    return this.pendingLen > 0 || this.skipped > 0;
+  }
+
+  push(bytes: Uint8Array, meta: SegmentMeta): void {
+    let pos = 0;
+    const end = bytes.length;
+    while (pos < end) {
+      if (this.rawRemaining > 0) {
+        const take = Math.min(this.rawRemaining, end - pos);
+        this.rawRemaining -= take;
+        this.handler.raw(bytes.subarray(pos, pos + take), {
+          firstFrame: meta.firstFrame,
+          lastFrame: meta.lastFrame,
+          ts: meta.ts,
+          streamOffset: meta.streamOffset + pos,
+        }, this.rawRemaining);
+        pos += take;
+        continue;
+      }
+      if (this.pendingLen === 0 && this.skipped === 0) {
+        this.lineFirstFrame = meta.firstFrame;
+        this.lineTs = meta.ts;
+        this.lineOffset = meta.streamOffset + pos;
+      }
+      const lf = bytes.indexOf(0x0a, pos);
+      if (lf < 0) {
+        this.append(bytes, pos, end);
+        return;
+      }
+      // A complete line: deliver without copying when nothing is pending.
+      let lineBytes: Uint8Array;
+      if (this.pendingLen === 0 && this.skipped === 0 && lf - pos <= this.maxLineBytes) {
+        lineBytes = bytes.subarray(pos, lf);
+      } else {
+        this.append(bytes, pos, lf);
+        lineBytes = this.pending.subarray(0, this.pendingLen);
+      }
+      const total = lineBytes.length + this.skipped;
+      let bareLf = true;
+      let content = lineBytes;
+      if (this.skipped === 0 && lineBytes.length > 0 && lineBytes[lineBytes.length - 1] === 0x0d) {
+        bareLf = false;
+        content = lineBytes.subarray(0, lineBytes.length - 1);
+      } else if (this.skipped > 0 && lf > 0 && bytes[lf - 1] === 0x0d) {
+        bareLf = false;
+      }
+      const info: LineInfo = {
+        bareLf,
+        overlong: this.skipped > 0,
+        length: bareLf ? total : total - 1,
+        firstFrame: this.lineFirstFrame,
+        lastFrame: meta.lastFrame,
+        ts: this.lineTs,
+        streamOffset: this.lineOffset,
+      };
+      this.pendingLen = 0;
+      this.skipped = 0;
+      pos = lf + 1;
+      this.handler.line(content, info);
+    }
+  }
+
+  /**
+   * The stream lost bytes. A partial line is delivered as it is (the caller marks it as cut by the
+   * gap through `onPartial`), and raw mode is cancelled (the caller decides how to resynchronise).
+   */
+  gap(onPartial?: (bytes: Uint8Array, info: LineInfo) => void): void {
+    if (this.hasPartialLine && onPartial) onPartial(this.pending.subarray(0, this.pendingLen), this.partialInfo());
+    this.pendingLen = 0;
+    this.skipped = 0;
+  }
+
+  /** End of the direction: returns the unterminated last line, if any, through onPartial. */
+  finish(onPartial?: (bytes: Uint8Array, info: LineInfo) => void): void {
+    this.gap(onPartial);
+  }
+
+  private partialInfo(): LineInfo {
+    return {
+      bareLf: false,
+      overlong: this.skipped > 0,
+      length: this.pendingLen + this.skipped,
+      firstFrame: this.lineFirstFrame,
+      lastFrame: this.lineFirstFrame,
+      ts: this.lineTs,
+      streamOffset: this.lineOffset,
+    };
+  }
+
+  private append(src: Uint8Array, from: number, to: number): void {
+    const n = to - from;
+    if (n <= 0) return;
+    const room = this.maxLineBytes - this.pendingLen;
+    const keep = Math.max(0, Math.min(room, n));
+    if (keep > 0) {
+      if (this.pendingLen + keep > this.pending.length) {
+        const grown = new Uint8Array(Math.min(this.maxLineBytes, Math.max(this.pending.length * 2, this.pendingLen + keep)));
+        grown.set(this.pending.subarray(0, this.pendingLen));
+        this.pending = grown;
+      }
+      this.pending.set(src.subarray(from, from + keep), this.pendingLen);
+      this.pendingLen += keep;
+    }
+    this.skipped += n - keep;
+  }
+}
