@@ -1,6 +1,13 @@
 /** Facts about a secret that can be shown without showing it (length, spaces, sameness). */
-import { createHash } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import type { SecretFacts } from './conversation.js';
+
+/**
+ * Fingerprints are keyed with a random per-process key: within one analysis two equal secrets get
+ * the same fingerprint (so a report can say "the same password as attempt 2"), but a fingerprint in
+ * a shared report is useless for guessing the password offline.
+ */
+const RUN_KEY = randomBytes(32);
 
 export function secretFacts(kind: SecretFacts['kind'], value: string): SecretFacts {
   return {
@@ -11,8 +18,6 @@ export function secretFacts(kind: SecretFacts['kind'], value: string): SecretFac
     trailingSpace: /\s$/.test(value),
     // eslint-disable-next-line no-control-regex
     nonAscii: /[^\x00-\x7f]/.test(value),
-    // A salted-per-run hash would hide equality across runs; a truncated SHA-256 is enough to say
-    // "same as attempt 2" and is not reversible for any password worth having.
-    fingerprint: createHash('sha256').update('mailwire:' + value).digest('hex').slice(0, 12),
+    fingerprint: createHmac('sha256', RUN_KEY).update(value).digest('hex').slice(0, 12),
   };
 }
