@@ -1,0 +1,96 @@
+import type { Decoded, DecodeLayer } from './decoded.js';
+import { DECODE_LIMITS } from './limits.js';
+
+/** One kept example of a frame that did not decode. */
+export interface DecodeErrorExample {
+  frame: number;
+  layer: DecodeLayer;
+  error: string;
+  truncated: boolean;
+}
+
+/** Plain snapshot of DecodeCounters, for the summary and JSON reports. */
+export interface DecodeStats {
+  frames: number;
+  tcp: number;
+  other: number;
+  fragment: number;
+  error: number;
+  /** Frames the snaplen cut (capLen < wireLen), whatever their kind. */
+  truncated: number;
+  /** IP datagrams rebuilt from fragments (each counted once, on the frame that completed it). */
+  reassembled: number;
+  /** Error counts keyed "<layer>: <error>" with numbers replaced by N (stable keys). */
+  errors: Record<string, number>;
+  /** Caps hit and other remarkable but non-fatal events, keyed by a short stable text. */
+  notices: Record<string, number>;
+  /** The first few errors, with their frame numbers (MAX_ERROR_EXAMPLES). */
+  errorExamples: DecodeErrorExample[];
+}
+
+/** Where the decoder reports caps hit and other notable, non-fatal events. */
+export interface DecodeNoticeSink {
+  notice(reason: string): void;
+}
+
+/**
+ * Per-capture decode statistics: counts per kind, per error reason and per notice, plus the first
+ * MAX_ERROR_EXAMPLES error frames. `record` is called once per decoded frame (decodeFrame does it
+ * when given counters); it only allocates on the error path.
+ */
+export class DecodeCounters implements DecodeNoticeSink {
+  frames = 0;
+  tcp = 0;
+  other = 0;
+  fragment = 0;
+  error = 0;
+  truncated = 0;
+  reassembled = 0;
+  readonly errors = new Map<string, number>();
+  readonly notices = new Map<string, number>();
+  readonly errorExamples: DecodeErrorExample[] = [];
+
+  /** Counts one decoded frame. */
+  record(frameIndex: number, d: Decoded): void {
+    this.frames++;
+    if (d.truncated) this.truncated++;
+    switch (d.kind) {
+      case 'tcp': this.tcp++; break;
+      case 'other': this.other++; break;
+      case 'fragment': this.fragment++; break;
+      case 'error': {
+        this.error++;
+        const stop = d.stop;
+        if (stop === undefined) break;
+        // Numbers vary per packet; the reason without them is the stable counter key.
+        const key = `${stop.layer}: ${stop.error.replace(/\d+/g, 'N')}`;
+        this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
+        if (this.errorExamples.length < DECODE_LIMITS.MAX_ERROR_EXAMPLES) {
+          this.errorExamples.push({ frame: frameIndex, layer: stop.layer, error: stop.error, truncated: d.truncated });
+        }
+        break;
+      }
+    }
+  }
+
+  /** Counts a non-fatal event (a cap hit, a dropped datagram...). */
+  notice(reason: string): void {
+    this.notices.set(reason, (this.notices.get(reason) ?? 0) + 1);
+  }
+
+  /** A plain copy of the counters. */
+  snapshot(): DecodeStats {
+    return {
+      frames: this.frames,
+      tcp: this.tcp,
+      other: this.other,
+      fragment: this.fragment,
+      error: this.error,
+      truncated: this.truncated,
+      reassembled: this.reassembled,
+      errors: Object.fromEntries(this.errors),
+      notices: Object.fromEntries(this.notices),
+      errorExamples: this.errorExamples.map((e) => ({ ...e })),
+    };
+  }
+}
