@@ -201,7 +201,10 @@ export interface Finding {
 }
 
 export interface Conversation {
+  /** Unique within one analysis (across all its inputs). */
   id: number;
+  /** The capture this conversation came from (file name, '(stdin)' or the interface). */
+  input?: string;
   protocol: Protocol;
   client: Endpoint;
   server: Endpoint;

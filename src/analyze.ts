@@ -1,0 +1,238 @@
+/**
+ * The pipeline: capture → decode → tcp → protocols → diagnose. One Analyzer per input (frame numbers
+ * restart with each file, as in Wireshark); a Diagnoser shared across inputs sees them all.
+ *
+ * Streaming: conversations are handed on (diagnosed) as they finish, and are not kept here; the
+ * caller decides whether to collect them (reports of a file) or print and forget them (live, jsonl).
+ */
+import type { CaptureSecrets, CaptureStats, CaptureWarning, FrameSink, RawFrame } from './capture/frame.js';
+import { readCapture } from './capture/read-capture.js';
+import { newDecoded, type Decoded } from './decode/decoded.js';
+import { decodeFrame } from './decode/decode-frame.js';
+import { TcpReassembler } from './tcp/reassembler.js';
+import { Dispatcher } from './protocols/dispatch.js';
+import { makeTlsLayerFactory } from './protocols/tls/tls-layer.js';
+import { mergeKeyLog, parseKeyLog, type KeyLog } from './protocols/tls/keylog.js';
+import { Diagnoser } from './diagnose/diagnose.js';
+import type { Conversation, Finding } from './model/conversation.js';
+
+export const SCHEMA_VERSION = 1;
+
+/** Capture warnings kept per input for the report (the rest are counted). */
+const MAX_WARNINGS_KEPT = 100;
+/** Undecodable frames listed by number per input (the rest are counted). */
+const MAX_DECODE_ERRORS_KEPT = 20;
+
+export interface AnalyzeOptions {
+  /** Extra ports to dissect (--ports). */
+  extraPorts?: number[];
+  /** TLS key log text (--keylog), merged with any Decryption Secrets Block in the capture. */
+  keyLogText?: string;
+  /** imap.slow-response threshold in seconds. */
+  slowResponseSec?: number;
+  /** Expected server name for TLS certificate checks. */
+  serverName?: string;
+  /** Called with each finished, diagnosed conversation (in the order they finish). */
+  onConversation?(c: Conversation): void;
+  /** Progress of file reading. */
+  onProgress?(bytesRead: number, totalBytes: number | undefined): void;
+}
+
+export interface InputSummary {
+  name: string;
+  capture?: CaptureStats;
+  /** Frames by what decoding made of them. */
+  decoded: { tcp: number; other: number; fragment: number; error: number };
+  /** A few undecodable frames, for the report: frame number and reason. */
+  decodeErrors: Array<{ frame: number; layer: string; error: string }>;
+  warnings: CaptureWarning[];
+  warningCount: number;
+  /** Reassembly counters (connections, ignored, evicted, timeouts, cap drops...). */
+  tcp?: Record<string, number>;
+  conversations: number;
+}
+
+export interface AnalysisStats {
+  inputs: InputSummary[];
+  frames: number;
+  bytes: number;
+  conversations: number;
+  byProtocol: Record<string, number>;
+  logins: { ok: number; failed: number; cancelled: number; unknown: number };
+  findings: { error: number; warning: number; info: number; byId: Record<string, number> };
+}
+
+export interface AnalysisResult {
+  schemaVersion: number;
+  inputs: string[];
+  conversations: Conversation[];
+  /** Findings that belong to no single conversation (cross-conversation rules). */
+  findings: Finding[];
+  stats: AnalysisStats;
+}
+
+/** Counts what flows past, for the summary. */
+export class StatsCollector {
+  readonly stats: AnalysisStats = {
+    inputs: [],
+    frames: 0,
+    bytes: 0,
+    conversations: 0,
+    byProtocol: {},
+    logins: { ok: 0, failed: 0, cancelled: 0, unknown: 0 },
+    findings: { error: 0, warning: 0, info: 0, byId: {} },
+  };
+
+  conversation(c: Conversation): void {
+    this.stats.conversations++;
+    this.stats.byProtocol[c.protocol] = (this.stats.byProtocol[c.protocol] ?? 0) + 1;
+    for (const a of c.auth) this.stats.logins[a.outcome]++;
+    for (const f of c.findings) this.finding(f);
+  }
+
+  finding(f: Finding): void {
+    this.stats.findings[f.severity]++;
+    this.stats.findings.byId[f.id] = (this.stats.findings.byId[f.id] ?? 0) + 1;
+  }
+}
+
+/**
+ * Analyses one input (a file, stdin, or a live interface): it is the FrameSink of a capture source.
+ */
+export class InputAnalyzer implements FrameSink {
+  readonly summary: InputSummary;
+  private readonly decoded: Decoded = newDecoded();
+  private readonly reassembler: TcpReassembler;
+  private readonly keyLog: KeyLog;
+
+  constructor(name: string, private readonly session: AnalysisSession) {
+    this.summary = { name, decoded: { tcp: 0, other: 0, fragment: 0, error: 0 }, decodeErrors: [], warnings: [], warningCount: 0, conversations: 0 };
+    this.keyLog = session.keyLog;
+    const dispatcher = new Dispatcher({
+      extraPorts: session.options.extraPorts ?? [],
+      tls: makeTlsLayerFactory({ keyLog: this.keyLog }),
+      onConversation: (c) => {
+        this.summary.conversations++;
+        session.conversation(c, name);
+      },
+    });
+    this.reassembler = new TcpReassembler(dispatcher, { isMailPort: dispatcher.isMailPort });
+  }
+
+  frame(f: RawFrame): void {
+    const d = decodeFrame(f, this.decoded);
+    this.summary.decoded[d.kind]++;
+    if (d.kind === 'tcp') {
+      this.reassembler.packet(f, d);
+    } else if (d.kind === 'error' && this.summary.decodeErrors.length < MAX_DECODE_ERRORS_KEPT && !d.truncated) {
+      this.summary.decodeErrors.push({ frame: f.index, layer: d.stop?.layer ?? 'link', error: d.stop?.error ?? 'undecodable' });
+    }
+  }
+
+  warning(w: CaptureWarning): void {
+    this.summary.warningCount++;
+    if (this.summary.warnings.length < MAX_WARNINGS_KEPT) this.summary.warnings.push(w);
+    this.session.options.onWarning?.(this.summary.name, w);
+  }
+
+  secrets(s: CaptureSecrets): void {
+    mergeKeyLog(this.keyLog, s.text);
+  }
+
+  /** The input is over: flush reassembly (conversations still open are finished now). */
+  finish(capture?: CaptureStats): InputSummary {
+    this.reassembler.finish();
+    if (capture) this.summary.capture = capture;
+    this.summary.tcp = { ...this.reassembler.stats() } as unknown as Record<string, number>;
+    this.session.inputDone(this.summary);
+    return this.summary;
+  }
+}
+
+export interface SessionOptions extends AnalyzeOptions {
+  onWarning?(input: string, w: CaptureWarning): void;
+  /** Called when an input has been read completely. */
+  onInputDone?(summary: InputSummary): void;
+}
+
+/** State shared by all inputs of one run: diagnosis, statistics, conversation numbering. */
+export class AnalysisSession {
+  readonly keyLog: KeyLog;
+  readonly diagnoser: Diagnoser;
+  readonly stats = new StatsCollector();
+  private idBase = 0;
+  private maxIdThisInput = 0;
+
+  constructor(readonly options: SessionOptions = {}) {
+    this.keyLog = parseKeyLog(options.keyLogText ?? '');
+    const dOpts: { slowResponseSec?: number; serverName?: string } = {};
+    if (options.slowResponseSec !== undefined) dOpts.slowResponseSec = options.slowResponseSec;
+    if (options.serverName !== undefined) dOpts.serverName = options.serverName;
+    this.diagnoser = new Diagnoser(dOpts);
+  }
+
+  input(name: string): InputAnalyzer {
+    return new InputAnalyzer(name, this);
+  }
+
+  /** @internal */
+  conversation(c: Conversation, input: string): void {
+    // Conversation ids are unique across inputs (each input's reassembler counts from 1).
+    this.maxIdThisInput = Math.max(this.maxIdThisInput, c.id);
+    c.id += this.idBase;
+    c.input = input;
+    this.diagnoser.conversation(c);
+    this.stats.conversation(c);
+    this.options.onConversation?.(c);
+  }
+
+  /** @internal */
+  inputDone(summary: InputSummary): void {
+    this.idBase += this.maxIdThisInput;
+    this.maxIdThisInput = 0;
+    this.stats.stats.inputs.push(summary);
+    this.stats.stats.frames += summary.capture?.frames ?? 0;
+    this.stats.stats.bytes += summary.capture?.bytesRead ?? 0;
+  }
+
+  /** All inputs are done: cross-conversation findings. */
+  finish(): Finding[] {
+    const findings = this.diagnoser.finish();
+    for (const f of findings) this.stats.finding(f);
+    return findings;
+  }
+}
+
+/**
+ * Reads and analyses capture files (paths, or '-' for stdin) one after the other, streaming: each
+ * conversation goes to options.onConversation as it finishes and is not kept. Returns the
+ * cross-conversation findings and the totals. Errors that leave an input unreadable are thrown
+ * (MailwireError); damage inside a file is a warning.
+ */
+export async function analyzeInputs(paths: string[], options: SessionOptions = {}): Promise<{ findings: Finding[]; stats: AnalysisStats }> {
+  const session = new AnalysisSession(options);
+  for (const p of paths) {
+    const input = session.input(p === '-' ? '(stdin)' : p);
+    const readOpts: { onProgress?: (read: number, total: number | undefined) => void } = {};
+    if (options.onProgress) readOpts.onProgress = options.onProgress;
+    const capture = await readCapture(p, input, readOpts);
+    input.finish(capture);
+    options.onInputDone?.(input.summary);
+  }
+  const findings = session.finish();
+  return { findings, stats: session.stats.stats };
+}
+
+/** analyzeInputs, collecting every conversation (sorted by id): the library's one-call API. */
+export async function analyzeFiles(paths: string[], options: SessionOptions = {}): Promise<AnalysisResult> {
+  const conversations: Conversation[] = [];
+  const { findings, stats } = await analyzeInputs(paths, {
+    ...options,
+    onConversation: (c) => {
+      conversations.push(c);
+      options.onConversation?.(c);
+    },
+  });
+  conversations.sort((a, b) => a.id - b.id);
+  return { schemaVersion: SCHEMA_VERSION, inputs: paths, conversations, findings, stats };
+}

@@ -1,0 +1,79 @@
+/**
+ * `mailwire live -i IFACE [BPF]`: sniff, report each conversation as it ends, end with the summary
+ * on Ctrl-C (SIGINT/SIGTERM), --duration or --count.
+ */
+import { AnalysisSession } from '../analyze.js';
+import type { FrameSink, RawFrame } from '../capture/frame.js';
+import { openLive } from '../capture/live.js';
+import { PcapWriter } from '../capture/pcap-writer.js';
+import type { Finding } from '../model/conversation.js';
+import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, parseNumber, parsePorts, useColor } from './options.js';
+import { openOutput } from './output.js';
+import { makeReport, reportOptions } from './report-factory.js';
+import { failOnTriggered, readKeyLog } from './read-command.js';
+import { dropPrivileges } from './privileges.js';
+
+export async function runLive(iface: string, bpf: string, opts: CommonOptions, version: string): Promise<number> {
+  const extraPorts = parsePorts(opts.ports);
+  const snaplen = parseNumber('--snaplen', opts.snaplen, 64) ?? 65535;
+  const duration = parseNumber('--duration', opts.duration, 0);
+  const count = parseNumber('--count', opts.count, 1);
+  const slow = parseNumber('--slow', opts.slow, 0);
+  const keyLogText = readKeyLog(opts.keylog);
+  const output = openOutput(opts.output);
+  const inputName = `live:${iface}`;
+  const report = makeReport(opts.format, output.write, reportOptions(opts, useColor(opts, output.isTerminal), version, [inputName]));
+  const all: Finding[] = [];
+  const session = new AnalysisSession({
+    extraPorts,
+    ...(keyLogText !== undefined ? { keyLogText } : {}),
+    ...(slow !== undefined ? { slowResponseSec: slow } : {}),
+    ...(opts.serverName ? { serverName: opts.serverName } : {}),
+    onConversation: (c) => {
+      all.push(...c.findings);
+      report.conversation(c);
+    },
+  });
+  const input = session.input(inputName);
+  const writer = opts.write ? new PcapWriter(opts.write, 1, snaplen) : undefined;
+  let frames = 0;
+  let stop: () => void = () => {};
+  const done = new Promise<void>((resolve) => {
+    stop = resolve;
+  });
+  const sink: FrameSink = {
+    frame(f: RawFrame) {
+      frames++;
+      writer?.writeFrame(f);
+      input.frame(f);
+      if (count !== undefined && frames >= count) stop();
+    },
+    warning: (w) => input.warning(w),
+  };
+  const filter = bpf.trim() || 'tcp';
+  const live = openLive({ iface, filter, snaplen }, sink);
+  // The capture handle and output files are open: root is no longer needed.
+  const dropped = dropPrivileges();
+  const counter = process.stderr.isTTY && output.isTerminal === false ? setInterval(() => process.stderr.write(`\rcapturing on ${iface}: ${frames} packets`), 500) : undefined;
+  if (!process.stderr.isTTY || output.isTerminal) process.stderr.write(`mailwire: capturing on ${iface} (filter: ${filter})${dropped ? `, running as ${dropped}` : ''}; Ctrl-C ends\n`);
+  const onSignal = (): void => stop();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const timer = duration !== undefined ? setTimeout(stop, duration * 1000) : undefined;
+  await done;
+  if (timer) clearTimeout(timer);
+  if (counter) {
+    clearInterval(counter);
+    process.stderr.write('\r\x1b[K');
+  }
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  const stats = live.stop();
+  writer?.close();
+  input.finish(stats);
+  const cross = session.finish();
+  all.push(...cross);
+  report.finish(cross, session.stats.stats);
+  output.close();
+  return failOnTriggered(opts.failOn, all) ? EXIT_FINDINGS : EXIT_OK;
+}

@@ -1,0 +1,123 @@
+/**
+ * The command line: `mailwire read`, `mailwire live`, `mailwire interfaces`. The only module that
+ * touches process.argv, process.exit and the terminal. Exit status: 0 success, 1 --fail-on
+ * triggered, 2 bad usage or unreadable input (with one line on stderr, never a stack trace).
+ */
+import { Command, CommanderError, Option } from 'commander';
+import { readFileSync } from 'node:fs';
+import { isMailwireError } from '../errors.js';
+import { runRead } from './read-command.js';
+import { runLive } from './live-command.js';
+import { runInterfaces } from './interfaces-command.js';
+import { EXIT_USAGE, type CommonOptions, UsageError } from './options.js';
+
+export function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+function addReportOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('-f, --format <format>', 'report format').choices(['text', 'json', 'jsonl', 'markdown', 'html']).default('text'))
+    .option('-o, --output <file>', 'write the report to FILE instead of standard output')
+    .option('--ports <list>', 'extra TCP ports to dissect, comma-separated (e.g. 1143,1993)')
+    .option('--keylog <file>', 'TLS key log file (SSLKEYLOGFILE format) to decrypt 993/995 and STARTTLS')
+    .option('--show-secrets', 'show passwords, tokens and SASL responses (redacted by default)', false)
+    .option('--only-problems', 'only conversations with warnings or errors', false)
+    .addOption(new Option('--min-severity <level>', 'hide findings below LEVEL').choices(['info', 'warning', 'error']).default('info'))
+    .addOption(new Option('--fail-on <level>', 'exit with status 1 when a finding of LEVEL or worse exists').choices(['info', 'warning', 'error']))
+    .option('--bodies <n>', 'show the first N bytes of message bodies and literals (default: a one-line summary)')
+    .option('--slow <seconds>', 'response time that counts as slow (imap.slow-response)', '5')
+    .option('--server-name <name>', 'the server name the client should see (TLS certificate check)')
+    .option('--no-color', 'no colour (NO_COLOR and FORCE_COLOR are honoured too)');
+}
+
+export function buildProgram(): Command {
+  const program = new Command();
+  program
+    .name('mailwire')
+    .description('Rebuilds IMAP and POP3 dialogues from packet captures and says what went wrong.')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError('(run with --help for usage)')
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) })
+    .exitOverride();
+
+  addReportOptions(
+    program
+      .command('read')
+      .description('analyse capture files (pcap, pcapng, gzip-compressed; "-" reads standard input)')
+      .argument('<files...>', 'capture files, or - for standard input'),
+  )
+    .addHelpText('after', `
+Examples:
+  mailwire read captures/phone-vs-thunderbird.pcap
+  mailwire read trace.pcapng.gz --only-problems
+  tcpdump -i eth0 -w - port 143 | mailwire read -
+  mailwire read trace.pcap --format html -o report.html
+  mailwire read trace.pcap --format json | jq '.conversations[].findings[].id'
+  mailwire read imaps.pcap --keylog sslkeys.log`)
+    .action(async (files: string[], opts: CommonOptions) => {
+      process.exitCode = await runRead(files, opts, packageVersion());
+    });
+
+  addReportOptions(
+    program
+      .command('live')
+      .description('sniff an interface and report each conversation as it ends (Ctrl-C ends with the summary)')
+      .requiredOption('-i, --interface <iface>', 'interface to capture on (see `mailwire interfaces`)')
+      .argument('[bpf...]', 'BPF capture filter (default: tcp)'),
+  )
+    .option('-w, --write <file>', 'also save the raw packets as a pcap file (owner-only permissions)')
+    .option('--snaplen <bytes>', 'bytes captured per packet', '65535')
+    .option('--duration <seconds>', 'stop after this many seconds')
+    .option('--count <packets>', 'stop after this many packets')
+    .addHelpText('after', `
+Examples:
+  sudo mailwire live -i eth0
+  sudo mailwire live -i any port 143 or port 110 --only-problems
+  sudo mailwire live -i eth0 --format jsonl -o events.jsonl -w raw.pcap
+  sudo mailwire live -i lo --duration 60`)
+    .action(async (bpf: string[], opts: CommonOptions & { interface: string }) => {
+      process.exitCode = await runLive(opts.interface, bpf.join(' '), opts, packageVersion());
+    });
+
+  program
+    .command('interfaces')
+    .description('list capture interfaces')
+    .addHelpText('after', `
+Example:
+  mailwire interfaces`)
+    .action(async () => {
+      process.exitCode = await runInterfaces();
+    });
+
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    process.exitCode = exitCodeFor(err);
+  }
+}
+
+function exitCodeFor(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // --help and --version end "with an error" in commander's exitOverride mode: they are not errors.
+    if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return 0;
+    return EXIT_USAGE;
+  }
+  if (err instanceof UsageError || isMailwireError(err)) {
+    process.stderr.write(`mailwire: ${(err as Error).message}\n`);
+    return EXIT_USAGE;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  process.stderr.write(`mailwire: internal error: ${message}\n`);
+  return EXIT_USAGE;
+}

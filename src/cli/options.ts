@@ -1,0 +1,52 @@
+/** Options shared by `read` and `live`, validated and turned into report and analysis options. */
+import type { Severity } from '../model/conversation.js';
+
+export const EXIT_OK = 0;
+export const EXIT_FINDINGS = 1;
+export const EXIT_USAGE = 2;
+
+export class UsageError extends Error {}
+
+export interface CommonOptions {
+  format: 'text' | 'json' | 'jsonl' | 'markdown' | 'html';
+  output?: string;
+  ports?: string;
+  keylog?: string;
+  showSecrets: boolean;
+  onlyProblems: boolean;
+  minSeverity: Severity;
+  failOn?: Severity;
+  bodies?: string;
+  slow: string;
+  serverName?: string;
+  color: boolean;
+  write?: string;
+  snaplen?: string;
+  duration?: string;
+  count?: string;
+}
+
+export function parsePorts(list: string | undefined): number[] {
+  if (!list) return [];
+  return list.split(',').map((p) => {
+    const t = p.trim();
+    const n = Number(t);
+    if (!/^\d+$/.test(t) || n < 1 || n > 65535) throw new UsageError(`--ports: '${t}' is not a TCP port (1-65535)`);
+    return n;
+  });
+}
+
+export function parseNumber(name: string, value: string | undefined, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min) throw new UsageError(`${name}: '${value}' is not a number >= ${min}`);
+  return n;
+}
+
+/** Colour: --no-color and NO_COLOR switch it off, FORCE_COLOR on, otherwise only on a terminal. */
+export function useColor(opts: CommonOptions, toTerminal: boolean, env = process.env): boolean {
+  if (!opts.color) return false;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
+  return toTerminal;
+}

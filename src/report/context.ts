@@ -1,0 +1,37 @@
+/** What every renderer needs besides the data. */
+import type { Conversation, Finding, Severity } from '../model/conversation.js';
+import type { AnalysisStats } from '../analyze.js';
+
+export interface RuleInfo {
+  title: string;
+  explanation: string;
+  fix: string;
+  references: readonly string[];
+}
+
+export interface ReportOptions {
+  /** Secrets are shown (the report says so). */
+  showSecrets: boolean;
+  /** Colour (text report only). */
+  color: boolean;
+  /** Bytes of literal / body content to show; undefined or 0: a one-line summary. */
+  bodies?: number;
+  /** Only findings at or above this severity are shown. */
+  minSeverity: Severity;
+  /** Only conversations with a warning or error are shown. */
+  onlyProblems: boolean;
+  /** Catalogue lookup for explanations and fixes. */
+  ruleInfo(id: string): RuleInfo | undefined;
+  version: string;
+  /** The inputs, as named on the command line. */
+  inputs: string[];
+}
+
+/** A report is written as the analysis goes: conversations as they finish, then the summary. */
+export interface ReportWriter {
+  conversation(c: Conversation): void;
+  /** The analysis is over: cross-conversation findings and the totals. */
+  finish(findings: Finding[], stats: AnalysisStats): void;
+}
+
+export type Sink = (text: string) => void;

@@ -1,0 +1,105 @@
+/** Plain-words descriptions of a conversation shared by every renderer (text, markdown, html). */
+import type { Conversation, DialogueEvent, Finding, Severity } from '../model/conversation.js';
+
+export const SEVERITY_ORDER: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
+
+export function worstSeverity(findings: readonly Finding[]): Severity | undefined {
+  let worst: Severity | undefined;
+  for (const f of findings) if (!worst || SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[worst]) worst = f.severity;
+  return worst;
+}
+
+/** What happened, in a few words: "refused", "login failed", "ok"... */
+export function outcome(c: Conversation): string {
+  const parts: string[] = [];
+  const t = c.tcp;
+  if (t?.noAnswer) return 'no answer (SYN never answered)';
+  if (t?.refused) return 'refused (nothing listening)';
+  const serverSpoke = c.events.some((e) => e.side === 'S' && e.kind === 'line');
+  const last = c.auth[c.auth.length - 1];
+  if (last) {
+    parts.push(last.outcome === 'ok' ? 'login ok' : last.outcome === 'failed' ? 'login failed' : last.outcome === 'cancelled' ? 'login cancelled' : 'login outcome unknown');
+  } else if (!serverSpoke && c.transport.security === 'plain' && t?.established) {
+    parts.push('no greeting');
+  } else if (c.transport.security !== 'plain' && !c.transport.decrypted) {
+    parts.push('encrypted');
+  } else if (c.greeting?.status === 'PREAUTH') {
+    parts.push('pre-authenticated');
+  } else {
+    parts.push('no login seen');
+  }
+  if (t?.resetBy) parts.push(`reset by ${t.resetBy}`);
+  if (!c.sawSyn) parts.push('capture started mid-connection');
+  return parts.join(', ');
+}
+
+export function endpoint(e: { ip: string; port: number }): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
+
+export function isoTime(ts: number): string {
+  if (!Number.isFinite(ts)) return '?';
+  const d = new Date(Math.floor(ts * 1000));
+  const us = Math.round((ts - Math.floor(ts)) * 1e6);
+  return `${d.toISOString().slice(0, 19)}.${String(Math.min(us, 999999)).padStart(6, '0')}Z`;
+}
+
+export function seconds(s: number): string {
+  if (!Number.isFinite(s)) return '?';
+  if (s < 1) return `${(s * 1000).toFixed(1)} ms`;
+  if (s < 120) return `${s.toFixed(2)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+export function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MiB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GiB`;
+}
+
+/** One-line description of the transport security. */
+export function security(c: Conversation): string {
+  const t = c.transport;
+  let s = t.security === 'plain' ? 'cleartext' : t.security === 'starttls' ? 'STARTTLS' : 'implicit TLS';
+  const tls = c.tls as { version?: string; cipher?: string; cipherName?: string; sni?: string } | undefined;
+  if (tls) {
+    const v = tls.version;
+    const cipher = tls.cipherName ?? tls.cipher;
+    const bits = [v, cipher, tls.sni ? `SNI ${tls.sni}` : undefined].filter(Boolean);
+    if (bits.length) s += ` (${bits.join(', ')})`;
+  }
+  if (t.security !== 'plain') {
+    if (t.decrypted) s += ', decrypted with key log';
+    else if (t.encryptedBytes) s += `, encrypted: ${t.encryptedBytes[0]} bytes client→server, ${t.encryptedBytes[1]} bytes server→client`;
+  }
+  if (t.compressed) s += ', COMPRESS=DEFLATE';
+  return s;
+}
+
+export function software(sw: Conversation['serverSoftware']): string | undefined {
+  if (!sw) return undefined;
+  return sw.version ? `${sw.product} ${sw.version}` : sw.product;
+}
+
+/** How a line reads in a transcript: raw text plus a short note for each literal / body. */
+export function lineText(e: DialogueEvent, bodyBytes: number | undefined): string {
+  if (e.kind === 'gap' || e.kind === 'tls' || e.kind === 'note') return `[${e.note ?? e.kind}]`;
+  let text = e.raw;
+  if (e.literals?.length) {
+    let out = '';
+    let pos = 0;
+    for (const l of e.literals) {
+      const at = Math.min(Math.max(l.at, pos), text.length);
+      out += text.slice(pos, at);
+      const state = l.complete ? '' : `, only ${l.received} received`;
+      const body = bodyBytes && bodyBytes > 0 && !l.secret ? ` ${JSON.stringify(l.head.slice(0, bodyBytes))}` : '';
+      const what = l.form === 'body' ? 'message body' : 'literal';
+      out += ` ‹${what}: ${l.size} bytes${state}${body}›`;
+      pos = at;
+    }
+    text = out + text.slice(pos);
+  }
+  if (e.kind === 'malformed' && e.note) text += `   ‹malformed: ${e.note}›`;
+  return text;
+}

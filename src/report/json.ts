@@ -1,0 +1,62 @@
+/**
+ * JSON reports. `json`: one document {schemaVersion, generator, inputs, secretsShown, conversations,
+ * findings, summary}, written as conversations finish so memory stays flat; `jsonl`: one object per
+ * line ({"type":"conversation",...}, {"type":"finding",...}, {"type":"summary",...}) as soon as each
+ * is complete — what `live` writes for log pipelines. Documented in docs/json-schema.md.
+ */
+import type { Conversation, Finding } from '../model/conversation.js';
+import type { AnalysisStats } from '../analyze.js';
+import { SCHEMA_VERSION } from '../analyze.js';
+import { redactConversation } from '../model/redact.js';
+import type { ReportOptions, ReportWriter, Sink } from './context.js';
+import { outcome } from './describe.js';
+import { shouldShow, visibleFindings } from './filter.js';
+
+/** The conversation as it appears in JSON: redacted unless asked, findings filtered, outcome added. */
+export function conversationForJson(c: Conversation, opts: ReportOptions): Conversation & { outcome: string } {
+  const conv = opts.showSecrets ? c : redactConversation(c);
+  return { ...conv, outcome: outcome(conv), findings: visibleFindings(conv.findings, opts.minSeverity) };
+}
+
+export class JsonReport implements ReportWriter {
+  private count = 0;
+
+  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {
+    const head = {
+      schemaVersion: SCHEMA_VERSION,
+      generator: { name: 'mailwire', version: opts.version },
+      inputs: opts.inputs,
+      secretsShown: opts.showSecrets,
+    };
+    const text = JSON.stringify(head, null, 2);
+    out(text.slice(0, text.lastIndexOf('}')).trimEnd() + ',\n  "conversations": [');
+  }
+
+  conversation(c: Conversation): void {
+    if (!shouldShow(c, this.opts.onlyProblems)) return;
+    const text = JSON.stringify(conversationForJson(c, this.opts));
+    this.out(`${this.count++ === 0 ? '\n    ' : ',\n    '}${text}`);
+  }
+
+  finish(findings: Finding[], stats: AnalysisStats): void {
+    const tail = { findings: visibleFindings(findings, this.opts.minSeverity), summary: stats };
+    const text = JSON.stringify(tail, null, 2);
+    this.out(`${this.count ? '\n  ' : ''}],\n  ${text.slice(1, text.lastIndexOf('}')).trim()}\n}\n`);
+  }
+}
+
+export class JsonLinesReport implements ReportWriter {
+  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {}
+
+  conversation(c: Conversation): void {
+    if (!shouldShow(c, this.opts.onlyProblems)) return;
+    const conv = conversationForJson(c, this.opts);
+    this.out(JSON.stringify({ type: 'conversation', schemaVersion: SCHEMA_VERSION, secretsShown: this.opts.showSecrets, ...conv }) + '\n');
+    for (const f of conv.findings) this.out(JSON.stringify({ type: 'finding', ...f }) + '\n');
+  }
+
+  finish(findings: Finding[], stats: AnalysisStats): void {
+    for (const f of visibleFindings(findings, this.opts.minSeverity)) this.out(JSON.stringify({ type: 'finding', ...f }) + '\n');
+    this.out(JSON.stringify({ type: 'summary', schemaVersion: SCHEMA_VERSION, ...stats }) + '\n');
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Markdown for tickets: the summary first, then each conversation with its findings and a fenced
+ * transcript. Conversations are collected (a ticket wants the summary on top).
+ */
+import type { Conversation, Finding } from '../model/conversation.js';
+import type { AnalysisStats } from '../analyze.js';
+import { redactConversation } from '../model/redact.js';
+import type { ReportOptions, ReportWriter, Sink } from './context.js';
+import { escapeTerminal } from './escape.js';
+import { endpoint, isoTime, lineText, outcome, security, seconds, software } from './describe.js';
+import { shouldShow, visibleFindings } from './filter.js';
+
+/** Markdown inline text: no HTML, no emphasis or link syntax from the capture. */
+function md(s: string): string {
+  return escapeTerminal(s).replace(/[\\`*_{}[\]()#+!|<>]/g, (ch) => `\\${ch}`);
+}
+
+/** A fence longer than any backtick run inside the block. */
+function fence(body: string): string {
+  const longest = Math.max(2, ...(body.match(/`+/g) ?? []).map((r) => r.length));
+  return '`'.repeat(longest + 1);
+}
+
+export class MarkdownReport implements ReportWriter {
+  private readonly conversations: Conversation[] = [];
+
+  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {}
+
+  conversation(c: Conversation): void {
+    if (shouldShow(c, this.opts.onlyProblems)) this.conversations.push(this.opts.showSecrets ? c : redactConversation(c));
+  }
+
+  finish(findings: Finding[], stats: AnalysisStats): void {
+    const o: string[] = [];
+    o.push(`# mailwire report`, '');
+    o.push(`Inputs: ${this.opts.inputs.map((i) => `\`${md(i)}\``).join(', ')} — mailwire ${this.opts.version}`, '');
+    if (this.opts.showSecrets) o.push('> **Secrets are shown in this report (--show-secrets).**', '');
+    o.push('## Summary', '');
+    o.push('| | |', '|---|---|');
+    o.push(`| conversations | ${stats.conversations} (${Object.entries(stats.byProtocol).map(([p, n]) => `${n} ${p}`).join(', ') || 'none'}) |`);
+    o.push(`| logins | ${stats.logins.ok} ok, ${stats.logins.failed} failed |`);
+    o.push(`| findings | ${stats.findings.error} error, ${stats.findings.warning} warning, ${stats.findings.info} info |`);
+    o.push(`| frames read | ${stats.frames} |`, '');
+    const cross = visibleFindings(findings, this.opts.minSeverity);
+    if (cross.length) {
+      o.push('## Across conversations', '');
+      for (const f of cross) o.push(...this.finding(f));
+      o.push('');
+    }
+    for (const c of this.conversations) {
+      const proto = c.protocol === 'unknown' ? 'TCP' : c.protocol.toUpperCase();
+      o.push(`## #${c.id} ${proto} ${md(endpoint(c.client))} → ${md(endpoint(c.server))}`, '');
+      o.push(`- **when:** ${isoTime(c.startTs)}, lasted ${seconds(c.endTs - c.startTs)}, frames ${c.firstFrame}–${c.lastFrame}`);
+      const server = software(c.serverSoftware);
+      if (server) o.push(`- **server:** ${md(server)}`);
+      const client = software(c.clientSoftware);
+      if (client) o.push(`- **client:** ${md(client)}`);
+      o.push(`- **security:** ${md(security(c))}`);
+      o.push(`- **outcome:** ${md(outcome(c))}`, '');
+      const fs = visibleFindings(c.findings, this.opts.minSeverity);
+      if (fs.length) {
+        o.push('### Findings', '');
+        for (const f of fs) o.push(...this.finding(f));
+        o.push('');
+      }
+      if (c.events.length) {
+        const body = c.events
+          .map((e) => `${`+${(e.ts - c.startTs).toFixed(3)}`.padStart(9)} #${String(e.frame).padEnd(6)} ${e.side}: ${escapeTerminal(lineText(e, this.opts.bodies))}`)
+          .join('\n');
+        const f = fence(body);
+        o.push('### Transcript', '', f + 'text', body, f, '');
+      }
+    }
+    this.out(o.join('\n') + '\n');
+  }
+
+  private finding(f: Finding): string[] {
+    const info = this.opts.ruleInfo(f.id);
+    const frames = f.frames.length ? ` (frame ${f.frames.slice(0, 5).join(', ')})` : '';
+    const out = [`- **${f.severity}** \`${f.id}\`: ${md(f.message)}${frames}`];
+    if (info) out.push(`  - why: ${info.explanation}`, `  - fix: ${info.fix}`);
+    return out;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * The terminal report: per conversation a header, the annotated transcript (each finding under the
+ * line it concerns, with its explanation and fix), then a summary. Colour only when asked (the CLI
+ * decides from the terminal, NO_COLOR and FORCE_COLOR). Everything from the capture is escaped.
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+import type { Conversation, Finding } from '../model/conversation.js';
+import type { AnalysisStats } from '../analyze.js';
+import { redactConversation } from '../model/redact.js';
+import type { ReportOptions, ReportWriter, Sink } from './context.js';
+import { escapeTerminal } from './escape.js';
+import { bytes, endpoint, isoTime, lineText, outcome, security, seconds, software } from './describe.js';
+import { shouldShow, visibleFindings } from './filter.js';
+
+const MARK = { error: '✖', warning: '▲', info: 'ℹ' } as const;
+
+export class TextReport implements ReportWriter {
+  private readonly c: ChalkInstance;
+
+  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {
+    this.c = new Chalk({ level: opts.color ? 2 : 0 });
+    if (opts.showSecrets) out(this.c.yellow('Secrets are shown in this report (--show-secrets).') + '\n\n');
+  }
+
+  conversation(original: Conversation): void {
+    if (!shouldShow(original, this.opts.onlyProblems)) return;
+    const conv = this.opts.showSecrets ? original : redactConversation(original);
+    const c = this.c;
+    const lines: string[] = [];
+    const findings = visibleFindings(conv.findings, this.opts.minSeverity);
+    const proto = conv.protocol === 'unknown' ? 'TCP' : conv.protocol.toUpperCase();
+    lines.push(c.bold(`━━ #${conv.id} ${proto}  ${endpoint(conv.client)} → ${endpoint(conv.server)}`) + c.dim(`   frames ${conv.firstFrame}–${conv.lastFrame}`));
+    lines.push(`   ${c.dim('when')}     ${isoTime(conv.startTs)}, lasted ${seconds(conv.endTs - conv.startTs)}${conv.input ? c.dim(`  (${escapeTerminal(conv.input)})`) : ''}`);
+    const server = software(conv.serverSoftware);
+    const client = software(conv.clientSoftware);
+    if (server) lines.push(`   ${c.dim('server')}   ${escapeTerminal(server)}${detailText(conv.serverSoftware?.details)}`);
+    if (client) lines.push(`   ${c.dim('client')}   ${escapeTerminal(client)}`);
+    lines.push(`   ${c.dim('security')} ${escapeTerminal(security(conv))}`);
+    lines.push(`   ${c.dim('outcome')}  ${this.outcomeText(conv)}`);
+    for (const a of conv.auth) {
+      const who = a.user !== undefined ? `user ${JSON.stringify(a.user)}` : 'user unknown';
+      const mech = a.mechanism ? `${a.method} ${a.mechanism}` : a.method;
+      const result = a.outcome === 'failed' ? c.red('failed') : a.outcome === 'ok' ? c.green('ok') : a.outcome;
+      const secret = a.secret ? secretText(a.secret, this.opts.showSecrets) : '';
+      lines.push(`   ${c.dim('login')}    ${escapeTerminal(mech)}, ${escapeTerminal(who)}${escapeTerminal(secret)}, ${a.encrypted ? 'encrypted' : 'in cleartext'}: ${result}${a.serverText ? ` (${escapeTerminal(a.serverText)})` : ''}  ${c.dim(`frame ${a.frames[0] ?? '?'}`)}`);
+    }
+    // Findings without an event go under the header; the others under their line.
+    const byEvent = new Map<number, Finding[]>();
+    for (const f of findings) {
+      const ev = f.events.find((n) => n >= 0 && n < conv.events.length);
+      if (ev === undefined) lines.push(...this.finding(f, '   '));
+      else byEvent.set(ev, [...(byEvent.get(ev) ?? []), f]);
+    }
+    if (conv.events.length) lines.push('');
+    for (const e of conv.events) {
+      const rel = `+${(e.ts - conv.startTs).toFixed(3)}`.padStart(9);
+      const frame = `#${e.frame}`.padEnd(7);
+      const side = e.side === 'C' ? c.cyan('C:') : c.magenta('S:');
+      let text = escapeTerminal(lineText(e, this.opts.bodies));
+      if (e.kind !== 'line') text = c.yellow(text);
+      const tags = [e.decrypted ? 'tls' : '', e.inflated ? 'deflate' : ''].filter(Boolean);
+      lines.push(`${c.dim(rel)} ${c.dim(frame)} ${side} ${text}${tags.length ? c.dim(` [${tags.join(',')}]`) : ''}`);
+      for (const f of byEvent.get(e.n) ?? []) lines.push(...this.finding(f, '                    '));
+    }
+    if (conv.droppedEvents) lines.push(c.yellow(`   … ${conv.droppedEvents} more lines not kept (cap per conversation)`));
+    this.out(lines.join('\n') + '\n\n');
+  }
+
+  finish(findings: Finding[], stats: AnalysisStats): void {
+    const c = this.c;
+    const lines: string[] = [];
+    const shown = visibleFindings(findings, this.opts.minSeverity);
+    if (shown.length) {
+      lines.push(c.bold('━━ Across conversations'));
+      for (const f of shown) lines.push(...this.finding(f, '   '));
+      lines.push('');
+    }
+    lines.push(c.bold('━━ Summary'));
+    const protos = Object.entries(stats.byProtocol).map(([p, n]) => `${n} ${p === 'unknown' ? 'other' : p.toUpperCase()}`).join(', ');
+    lines.push(`   conversations  ${stats.conversations}${protos ? ` (${protos})` : ''}`);
+    const l = stats.logins;
+    lines.push(`   logins         ${l.ok} ok, ${l.failed} failed${l.cancelled ? `, ${l.cancelled} cancelled` : ''}${l.unknown ? `, ${l.unknown} unknown` : ''}`);
+    const fs = stats.findings;
+    lines.push(`   findings       ${c.red(`${fs.error} error`)}, ${c.yellow(`${fs.warning} warning`)}, ${fs.info} info`);
+    const ids = Object.entries(fs.byId).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+    for (const [id, n] of ids) lines.push(`     ${String(n).padStart(5)}  ${id}`);
+    for (const input of stats.inputs) {
+      const cap = input.capture;
+      const d = input.decoded;
+      lines.push(`   input          ${escapeTerminal(input.name)}: ${cap ? `${cap.format}${cap.compressed ? ' (gzip)' : ''}, ${cap.frames} frames, ${bytes(cap.bytesRead)}` : 'not read'}`);
+      const skipped = [`${d.tcp} TCP`, `${d.other} other`, d.fragment ? `${d.fragment} IP fragments` : '', d.error ? `${d.error} undecodable` : ''].filter(Boolean).join(', ');
+      lines.push(`                  ${skipped}`);
+      for (const e of input.decodeErrors.slice(0, 5)) lines.push(c.yellow(`                  frame ${e.frame}: ${escapeTerminal(e.error)}`));
+      if (cap?.dropped) lines.push(c.yellow(`                  ${cap.dropped} packets dropped by the kernel`));
+      for (const w of input.warnings.slice(0, 10)) lines.push(c.yellow(`                  warning: ${escapeTerminal(w.message)}`));
+      if (input.warningCount > 10) lines.push(c.yellow(`                  … ${input.warningCount - 10} more warnings`));
+    }
+    this.out(lines.join('\n') + '\n');
+  }
+
+  private outcomeText(conv: Conversation): string {
+    const text = outcome(conv);
+    return /failed|refused|no answer|no greeting/.test(text) ? this.c.red(text) : /login ok/.test(text) ? this.c.green(text) : text;
+  }
+
+  private finding(f: Finding, indent: string): string[] {
+    const c = this.c;
+    const color = f.severity === 'error' ? c.red : f.severity === 'warning' ? c.yellow : c.blue;
+    const out = [`${indent}${color(`${MARK[f.severity]} ${f.severity} ${f.id}`)}: ${escapeTerminal(f.message)}${f.frames.length ? c.dim(`  (frame ${f.frames.slice(0, 5).join(', ')})`) : ''}`];
+    const info = this.opts.ruleInfo(f.id);
+    if (info) {
+      out.push(`${indent}  ${c.dim('why:')} ${info.explanation}`);
+      out.push(`${indent}  ${c.dim('fix:')} ${info.fix}`);
+    }
+    return out;
+  }
+}
+
+function secretText(s: NonNullable<Conversation['auth'][number]['secret']>, show: boolean): string {
+  const facts = [`${s.length} chars`, s.leadingSpace ? 'leading space' : '', s.trailingSpace ? 'trailing space' : '', s.nonAscii ? 'non-ASCII' : ''].filter(Boolean).join(', ');
+  const value = show && s.value !== undefined ? ` ${JSON.stringify(s.value)}` : '';
+  return `, ${s.kind}${value} (${facts})`;
+}
+
+function detailText(details: Record<string, string> | undefined): string {
+  if (!details) return '';
+  const parts = Object.entries(details).map(([k, v]) => `${k} ${v}`);
+  return parts.length ? ` (${escapeTerminal(parts.join(', '))})` : '';
+}
