@@ -99,4 +99,10 @@ export interface Pop3End {
   notKept: number;
 }
 
-export type Pop3Parsed = Pop3Command | Pop3SaslLine | Pop3Status | Pop3Challenge | Pop3ListLine | Pop3End;
+export type Pop3Parsed = Pop3Command | Pop3SaslLine | Pop3Status | Pop3Challenge | Pop3ListLine | Pop3End | Pop3Malformed;
+
+/** A line the parser could not understand (the event's kind is 'malformed'). */
+export interface Pop3Malformed {
+  type: 'malformed';
+  reason: string;
+}
