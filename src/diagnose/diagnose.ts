@@ -1,0 +1,122 @@
+/**
+ * Runs the rules of the catalogue over each conversation as it completes (streaming), and the
+ * capture-level rules once at the end.
+ */
+import type { Conversation, Finding, Severity } from '../model/conversation.js';
+import { CATALOGUE, type FindingId } from './catalogue.js';
+import { CaptureLedger } from './ledger.js';
+import { DEFAULT_SLOW_RESPONSE_SEC, type CaptureRule, type ConversationRule, type FindingDraft, type Rule, type RuleContext } from './rule.js';
+import { REDACTED } from './secret-safe.js';
+
+/** Findings one rule may raise on one conversation; the rest are dropped (a count is kept in args of the last). */
+export const MAX_FINDINGS_PER_RULE_PER_CONVERSATION = 50;
+/** Secrets shorter than this are not scrubbed from messages (too many false hits on 1-2 letters). */
+const MIN_SCRUB_CHARS = 3;
+
+const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+export interface DiagnoserOptions {
+  /** imap.slow-response threshold in seconds (default DEFAULT_SLOW_RESPONSE_SEC). */
+  slowResponseSec?: number;
+  /** The server's FQDN as the user knows it (used in fixes). */
+  serverName?: string;
+}
+
+export class Diagnoser {
+  private readonly ctx: RuleContext;
+  private readonly conversationRules: ConversationRule<FindingId>[];
+  private readonly captureRules: CaptureRule<FindingId>[];
+  /** Cross-conversation summaries, bounded (see ledger.ts caps). */
+  readonly ledger = new CaptureLedger();
+
+  constructor(opts: DiagnoserOptions = {}) {
+    const options: RuleContext['options'] = { slowResponseSec: opts.slowResponseSec ?? DEFAULT_SLOW_RESPONSE_SEC };
+    if (opts.serverName !== undefined) options.serverName = opts.serverName;
+    this.ctx = { options };
+    const all: readonly Rule<FindingId>[] = CATALOGUE;
+    this.conversationRules = all.filter((r): r is ConversationRule<FindingId> => r.scope === 'conversation');
+    this.captureRules = all.filter((r): r is CaptureRule<FindingId> => r.scope === 'capture');
+  }
+
+  /**
+   * Diagnoses one finished conversation: appends its findings to `c.findings` (ordered by severity,
+   * then first frame) and returns them. Never throws: a rule that throws becomes an
+   * `internal.rule-exception` finding.
+   */
+  conversation(c: Conversation): Finding[] {
+    const found: Finding[] = [];
+    for (const rule of this.conversationRules) {
+      let drafts: FindingDraft[];
+      try {
+        drafts = rule.check(c, this.ctx);
+      } catch (err) {
+        drafts = [];
+        found.push(complete('internal.rule-exception', 'warning', c.id, {
+          frames: [c.firstFrame],
+          message: `The rule ${rule.id} failed on this connection (${errorText(err)}); its findings are missing.`,
+          args: { rule: rule.id },
+        }));
+      }
+      for (const d of drafts.slice(0, MAX_FINDINGS_PER_RULE_PER_CONVERSATION)) {
+        const f = complete(rule.id, d.severity ?? rule.severity, d.conversation ?? c.id, d);
+        f.message = scrubSecrets(f.message, c);
+        found.push(f);
+      }
+    }
+    found.sort(byImportance);
+    c.findings.push(...found);
+    this.ledger.record(c);
+    return found;
+  }
+
+  /** The capture is over: findings across conversations (repeated failures, contrast). Call once. */
+  finish(): Finding[] {
+    const out: Finding[] = [];
+    for (const rule of this.captureRules) {
+      let drafts: FindingDraft[];
+      try {
+        drafts = rule.finish(this.ledger, this.ctx);
+      } catch (err) {
+        out.push(complete('internal.rule-exception', 'warning', 0, { frames: [], message: `The rule ${rule.id} failed (${errorText(err)}); its findings are missing.`, args: { rule: rule.id } }));
+        continue;
+      }
+      for (const d of drafts) out.push(complete(rule.id, d.severity ?? rule.severity, d.conversation ?? 0, d));
+    }
+    return out.sort(byImportance);
+  }
+}
+
+/** Builds a Finding from a draft (also for the pipeline, e.g. findings it raises itself). */
+export function complete(id: FindingId, severity: Severity, conversation: number, d: FindingDraft): Finding {
+  return { id, severity, conversation, frames: d.frames, events: d.events ?? [], message: d.message, args: d.args ?? {} };
+}
+
+function byImportance(a: Finding, b: Finding): number {
+  return SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || (a.frames[0] ?? 0) - (b.frames[0] ?? 0);
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message.split('\n')[0]! : String(err);
+}
+
+/**
+ * Defence in depth: rules never put a secret in a message, but if one slipped through (a password
+ * that equals a word of a server reply...) it is replaced here, before any report sees it.
+ */
+function scrubSecrets(message: string, c: Conversation): string {
+  let out = message;
+  for (const a of c.auth) {
+    const v = a.secret?.value;
+    if (v && v.length >= MIN_SCRUB_CHARS && out.includes(v)) out = out.split(v).join(REDACTED);
+  }
+  for (const ev of c.events) {
+    for (const s of ev.secrets ?? []) {
+      const v = ev.raw.slice(s.start, s.end);
+      if (v.length >= MIN_SCRUB_CHARS && out.includes(v)) out = out.split(v).join(REDACTED);
+    }
+    for (const l of ev.literals ?? []) {
+      if (l.secret && l.text && l.text.length >= MIN_SCRUB_CHARS && out.includes(l.text)) out = out.split(l.text).join(REDACTED);
+    }
+  }
+  return out;
+}

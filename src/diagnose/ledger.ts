@@ -1,0 +1,133 @@
+/**
+ * The bounded memory the Diagnoser keeps across conversations, for the capture-level rules
+ * (repeated login failures, contrast with a working session). The pipeline streams: conversations
+ * are not kept, only a small summary of their login attempts per server and client.
+ */
+import type { Conversation } from '../model/conversation.js';
+import { capabilityKnownBefore, loginViews, userShape, type LoginView } from './view.js';
+
+/** Servers (protocol + address + port) tracked; beyond it new servers are counted, not tracked. */
+export const MAX_LEDGER_SERVERS = 256;
+/** Clients (IP addresses) tracked per server. */
+export const MAX_LEDGER_CLIENTS_PER_SERVER = 256;
+/** Failed attempts kept in detail per client (all are counted). */
+export const MAX_FAILURES_KEPT_PER_CLIENT = 16;
+
+/** What is remembered of one login attempt: no secret, only its fingerprint and shape. */
+export interface LoginSummary {
+  conversation: number;
+  protocol: 'imap' | 'pop3';
+  client: string;
+  outcome: 'ok' | 'failed';
+  /** LOGIN, AUTHENTICATE, USER/PASS, APOP, AUTH (POP3 SASL), or the unknown command as sent. */
+  command: string;
+  mechanism?: string;
+  user?: string;
+  userForm?: string;
+  userShape: ReturnType<typeof userShape>;
+  /** The password/token fingerprint (SecretFacts.fingerprint), to say "same password" or not. */
+  fingerprint?: string;
+  capabilityAsked: boolean;
+  tls: boolean;
+  frames: number[];
+  events: number[];
+  responseCode?: string;
+  responseText?: string;
+}
+
+export interface ClientLedger {
+  client: string;
+  failures: number;
+  /** Distinct conversations with a failure (counted). */
+  failedConversations: number;
+  /** The first failures in detail (MAX_FAILURES_KEPT_PER_CLIENT). */
+  kept: LoginSummary[];
+  successes: number;
+  lastConversation: number;
+}
+
+export interface ServerLedger {
+  key: string;
+  protocol: 'imap' | 'pop3';
+  server: string;
+  clients: Map<string, ClientLedger>;
+  /** Clients not tracked because of MAX_LEDGER_CLIENTS_PER_SERVER. */
+  clientsDropped: number;
+  firstFailure?: LoginSummary;
+  firstSuccess?: LoginSummary;
+}
+
+export class CaptureLedger {
+  readonly servers = new Map<string, ServerLedger>();
+  /** Servers not tracked because of MAX_LEDGER_SERVERS. */
+  serversDropped = 0;
+
+  /** Records the login attempts of one finished conversation. */
+  record(conv: Conversation): void {
+    if (conv.protocol !== 'imap' && conv.protocol !== 'pop3') return;
+    const views = loginViews(conv).filter((v) => v.outcome === 'ok' || v.outcome === 'failed');
+    if (views.length === 0) return;
+    const key = `${conv.protocol}|${conv.server.ip}|${conv.server.port}`;
+    let server = this.servers.get(key);
+    if (!server) {
+      if (this.servers.size >= MAX_LEDGER_SERVERS) {
+        this.serversDropped++;
+        return;
+      }
+      server = { key, protocol: conv.protocol, server: endpoint(conv.server), clients: new Map(), clientsDropped: 0 };
+      this.servers.set(key, server);
+    }
+    let client = server.clients.get(conv.client.ip);
+    if (!client) {
+      if (server.clients.size >= MAX_LEDGER_CLIENTS_PER_SERVER) {
+        server.clientsDropped++;
+        return;
+      }
+      client = { client: conv.client.ip, failures: 0, failedConversations: 0, kept: [], successes: 0, lastConversation: conv.id };
+      server.clients.set(conv.client.ip, client);
+    }
+    client.lastConversation = conv.id;
+    let failedHere = false;
+    for (const v of views) {
+      const s = summarise(conv, v);
+      if (s.outcome === 'ok') {
+        client.successes++;
+        server.firstSuccess ??= s;
+      } else {
+        client.failures++;
+        failedHere = true;
+        if (client.kept.length < MAX_FAILURES_KEPT_PER_CLIENT) client.kept.push(s);
+        server.firstFailure ??= s;
+      }
+    }
+    if (failedHere) client.failedConversations++;
+  }
+}
+
+function endpoint(e: { ip: string; port: number }): string {
+  return e.ip.includes(':') ? `[${e.ip}]:${e.port}` : `${e.ip}:${e.port}`;
+}
+
+function summarise(conv: Conversation, v: LoginView): LoginSummary {
+  const s: LoginSummary = {
+    conversation: conv.id,
+    protocol: conv.protocol as 'imap' | 'pop3',
+    client: conv.client.ip,
+    outcome: v.outcome === 'ok' ? 'ok' : 'failed',
+    command: v.command,
+    userShape: userShape(v.user),
+    capabilityAsked: capabilityKnownBefore(conv, v.exchange.commandFrame).asked,
+    tls: v.encrypted,
+    frames: v.frames.slice(0, 4),
+    events: v.exchange.commandEvent >= 0 ? [v.exchange.commandEvent] : [],
+  };
+  if (v.mechanism !== undefined) s.mechanism = v.mechanism;
+  if (v.user !== undefined) s.user = v.user;
+  if (v.userForm !== undefined) s.userForm = v.userForm;
+  if (v.attempt?.secret) s.fingerprint = v.attempt.secret.fingerprint;
+  if (v.exchange.responseCode !== undefined) s.responseCode = v.exchange.responseCode;
+  if (v.exchange.responseText !== undefined) s.responseText = v.exchange.responseText;
+  return s;
+}
+
+export { endpoint as formatEndpoint };
