@@ -2,6 +2,16 @@
  * SASL exchange decoding: turns the raw continuation lines of an IMAP AUTHENTICATE or POP3 AUTH
  * into the facts a report needs (user, secret, crackable challenge/response), never throwing.
  */
+import { decodeCramMd5 } from './cram-md5.js';
+import { decodeDigestMd5 } from './digest-md5.js';
+import { decodeGssapi } from './gssapi.js';
+import { decodeLogin } from './login.js';
+import { decodeNtlm } from './ntlm.js';
+import { decodeOauthbearer } from './oauthbearer.js';
+import { decodePlain } from './plain.js';
+import { decodeScram } from './scram.js';
+import { decodeAnonymous, decodeExternal, decodeUnknown } from './simple.js';
+import { decodeXoauth2 } from './xoauth2.js';
 
 /** One SASL exchange as seen on the wire, collected by the IMAP or POP3 dissector. */
 export interface SaslExchange {
@@ -33,7 +43,34 @@ export interface SaslResult {
   errors: string[];
 }
 
-/** Decodes one exchange. Never throws: undecodable input yields `errors` entries. */
+type Decoder = (x: SaslExchange) => SaslResult;
+
+const DECODERS: Record<string, Decoder> = {
+  PLAIN: decodePlain,
+  LOGIN: decodeLogin,
+  XOAUTH2: decodeXoauth2,
+  OAUTHBEARER: decodeOauthbearer,
+  'CRAM-MD5': decodeCramMd5,
+  'DIGEST-MD5': decodeDigestMd5,
+  NTLM: decodeNtlm,
+  GSSAPI: decodeGssapi,
+  EXTERNAL: decodeExternal,
+  ANONYMOUS: decodeAnonymous,
+};
+
+/**
+ * Decodes one exchange with the decoder of its mechanism (case-insensitive; SCRAM-* and *-PLUS
+ * variants included; anything else is counted, not decoded). Never throws: undecodable input
+ * yields `errors` entries, and an unexpected failure inside a decoder is reported the same way.
+ * The exchange is read, never kept: the result shares no mutable state with it.
+ */
 export function decodeSasl(x: SaslExchange): SaslResult {
-  return { mechanism: x.mechanism.toUpperCase(), cleartextSecret: false, details: {}, errors: [] };
+  const mech = x.mechanism.toUpperCase();
+  const decoder = DECODERS[mech] ?? (mech.startsWith('SCRAM-') ? decodeScram : decodeUnknown);
+  try {
+    return decoder(x);
+  } catch (e) {
+    // A decoder bug must not take the connection down: report it as data (ARCHITECTURE, bad input 4).
+    return { mechanism: mech, cleartextSecret: false, details: {}, errors: [`internal decoder error: ${e instanceof Error ? e.message : String(e)}`] };
+  }
 }
