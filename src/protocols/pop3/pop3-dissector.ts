@@ -81,7 +81,9 @@ class Pop3Dissector implements ProtocolDissector {
   private tlsSwitchFrame = -1;
   private tls: TlsLayer | undefined;
   private readonly encrypted: [number, number] = [0, 0];
-  private serverInjectionReported = false;
+  /** Anomaly index and byte count of server bytes that shared the STLS +OK's segment. */
+  private serverInjection = -1;
+  private serverInjectionBytes = 0;
   /** Resynchronising after a gap: skip lines until one parses, counting them. */
   private readonly resync: [number, number] = [-1, -1];
   private readonly bareLfCount: [number, number] = [0, 0];
@@ -225,9 +227,14 @@ class Pop3Dissector implements ProtocolDissector {
   // ---- TLS after STLS ------------------------------------------------------------------------
 
   private tlsData(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): void {
-    if (dir === 1 && meta.firstFrame <= this.tlsSwitchFrame && !this.serverInjectionReported) {
-      this.serverInjectionReported = true;
-      this.b.anomaly('starttls-injection', meta.firstFrame, undefined, `server sent ${bytes.length} byte(s) after its STLS +OK in the same segment`);
+    if (dir === 1 && meta.firstFrame <= this.tlsSwitchFrame) {
+      // Counted over all chunks of that segment, so the detail does not depend on the chunking.
+      if (this.serverInjection < 0) {
+        this.serverInjection = this.b.conv.anomalies.length;
+        this.b.anomaly('starttls-injection', meta.firstFrame, undefined, '');
+      }
+      this.serverInjectionBytes += bytes.length;
+      this.b.conv.anomalies[this.serverInjection]!.detail = `server sent ${this.serverInjectionBytes} byte(s) after its STLS +OK in the same segment`;
     }
     if (this.tls) this.tls.data(dir, bytes, meta);
     else this.encrypted[dir] += bytes.length;
