@@ -35,7 +35,7 @@ export interface ConnectionInfo {
   vlans: readonly number[];
 }
 
-/** Where a delivered byte range came from. */
+/** Where a delivered byte range came from. The reassembler reuses one object for every call: copy the fields you keep. */
 export interface SegmentMeta {
   /** Offset of the first byte within this direction's stream (0 = first byte after the SYN, or first seen). */
   streamOffset: number;

@@ -1,0 +1,397 @@
+/**
+ * TCP reassembly: the flow table, roles, connection outcomes and the bounds of the whole layer.
+ * Per-direction byte ordering lives in half-stream.ts. Design and heuristics: docs/tcp.md.
+ */
+import { frameTime, type RawFrame } from '../capture/frame.js';
+import { TcpFlag, type Decoded } from '../decode/decoded.js';
+import { formatAddress } from '../decode/format-address.js';
+import { Connection, ConnState } from './connection.js';
+import { newReassemblyStats, type ReassemblyContext, type ReassemblyStats } from './context.js';
+import { FlowTable, flowHash } from './flow-table.js';
+import { MAIL_PORTS, TCP_LIMITS } from './limits.js';
+import type { ConnectionInfo, Direction, EndReason, StreamFactory } from './stream.js';
+
+export type { ReassemblyStats } from './context.js';
+
+/** Tunables of a TcpReassembler; every field has a default (TCP_LIMITS, MAIL_PORTS). */
+export interface ReassemblerOptions {
+  /** Ports whose connections are opened at their first packet (others are probed at their first payload). */
+  isMailPort(port: number): boolean;
+  /** An open connection silent this long (capture time) is closed with reason 'timeout'. */
+  idleTimeoutSec: number;
+  /** Closed, ignored and unprobed entries silent this long are forgotten. */
+  closedLingerSec: number;
+  /** Capture time between two idle sweeps. */
+  sweepIntervalSec: number;
+  /** Connections tracked at once; the least recently active is evicted beyond it. */
+  maxConnections: number;
+  /** Out-of-order bytes per connection (both directions). */
+  maxBufferedBytesPerConnection: number;
+  /** Out-of-order bytes across all connections. */
+  maxBufferedBytesTotal: number;
+  /** Out-of-order segments per direction. */
+  maxBufferedSegmentsPerDirection: number;
+  /** Delivered bytes kept per direction to compare retransmissions (rounded down to a power of two; 0 = off). */
+  retransmissionWindowBytes: number;
+  /** Retransmission window bytes across all connections. */
+  maxWindowBytesTotal: number;
+}
+
+const DEFAULT_MAIL_PORTS = new Set(MAIL_PORTS);
+
+/** The defaults: mail ports 143, 993, 110, 995 and the caps of TCP_LIMITS. */
+export const DEFAULT_REASSEMBLER_OPTIONS: Readonly<ReassemblerOptions> = Object.freeze({
+  isMailPort: (port: number) => DEFAULT_MAIL_PORTS.has(port),
+  idleTimeoutSec: TCP_LIMITS.IDLE_TIMEOUT_SEC,
+  closedLingerSec: TCP_LIMITS.CLOSED_LINGER_SEC,
+  sweepIntervalSec: TCP_LIMITS.SWEEP_INTERVAL_SEC,
+  maxConnections: TCP_LIMITS.MAX_CONNECTIONS,
+  maxBufferedBytesPerConnection: TCP_LIMITS.MAX_BUFFERED_BYTES_PER_CONNECTION,
+  maxBufferedBytesTotal: TCP_LIMITS.MAX_BUFFERED_BYTES_TOTAL,
+  maxBufferedSegmentsPerDirection: TCP_LIMITS.MAX_BUFFERED_SEGMENTS_PER_DIRECTION,
+  retransmissionWindowBytes: TCP_LIMITS.RETRANSMISSION_WINDOW_BYTES,
+  maxWindowBytesTotal: TCP_LIMITS.MAX_WINDOW_BYTES_TOTAL,
+});
+
+function floorPow2(n: number): number {
+  if (n < 1) return 0;
+  let p = 1;
+  while (p * 2 <= n) p *= 2;
+  return p;
+}
+
+/**
+ * Reassembles the TCP connections of a capture and hands each direction's bytes, in order, to the
+ * handler a StreamFactory gives for the connection.
+ *
+ * Contract:
+ * - packet() takes every frame whose Decoded has kind 'tcp', in capture order; it keeps nothing of
+ *   `frame` or `d` beyond the call except copies (endpoint bytes, out-of-order segments).
+ * - In-order payload is handed to the handler as a view on `d.buf` (no copy); only out-of-order
+ *   segments are copied. The SegmentMeta object is reused between calls.
+ * - Mail-port connections are opened at their first packet; others are probed at their first
+ *   payload; declined ones are remembered and skipped.
+ * - Every opened connection gets exactly one close(summary), after end() of both directions.
+ * - Memory is bounded by the options (connections, buffered bytes, windows); every cap has a
+ *   counter in stats().
+ * - Never throws on bad input; exceptions thrown by handlers propagate to the caller.
+ */
+export class TcpReassembler {
+  private readonly opts: ReassemblerOptions;
+  private readonly ctx: ReassemblyContext;
+  private readonly table: FlowTable;
+  private nextId = 1;
+  private nextSweepTs = -Infinity;
+  private finished = false;
+
+  constructor(private readonly factory: StreamFactory, opts?: Partial<ReassemblerOptions>) {
+    this.opts = { ...DEFAULT_REASSEMBLER_OPTIONS, ...opts };
+    const o = this.opts;
+    this.ctx = {
+      stats: newReassemblyStats(),
+      maxBufferedBytesPerConnection: o.maxBufferedBytesPerConnection,
+      maxBufferedBytesTotal: o.maxBufferedBytesTotal,
+      maxBufferedSegmentsPerDirection: o.maxBufferedSegmentsPerDirection,
+      retransmissionWindowBytes: floorPow2(o.retransmissionWindowBytes),
+      maxWindowBytesTotal: o.maxWindowBytesTotal,
+      maxMismatchesPerConnection: TCP_LIMITS.MAX_MISMATCHES_PER_CONNECTION,
+      maxSeqAheadBytes: TCP_LIMITS.MAX_SEQ_AHEAD_BYTES,
+      meta: { streamOffset: 0, firstFrame: 0, lastFrame: 0, ts: 0 },
+    };
+    this.table = new FlowTable(Math.max(1, o.maxConnections));
+  }
+
+  /** Feeds one TCP segment (frames of other kinds are ignored). */
+  packet(frame: RawFrame, d: Decoded): void {
+    if (d.kind !== 'tcp' || this.finished) return;
+    const stats = this.ctx.stats;
+    stats.packets++;
+    const ts = frameTime(frame);
+    if (ts >= this.nextSweepTs) this.sweep(ts);
+
+    const buf = d.buf;
+    const hash = flowHash(buf, d.srcAddrOffset, d.dstAddrOffset, d.addrLength, d.srcPort, d.dstPort);
+    const table = this.table;
+    let c = table.find(hash, buf, d.srcAddrOffset, d.dstAddrOffset, d.addrLength, d.srcPort, d.dstPort);
+    let side: 0 | 1 = table.side;
+    const flags = d.flags;
+    if (c !== undefined && (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.isNewAttempt(c, side, d.seq)) {
+      this.replace(c, frame.index, ts);
+      c = undefined;
+    }
+    if (c === undefined) {
+      c = this.create(hash, frame, d, ts);
+      side = 0;
+    } else {
+      table.touch(c);
+    }
+    c.lastTs = ts;
+
+    const state = c.state;
+    if (state === ConnState.Ignored || state === ConnState.Closed) {
+      if ((flags & TcpFlag.RST) !== 0) c.state = ConnState.Closed;
+      else if ((flags & TcpFlag.FIN) !== 0) {
+        c.finMask |= side === 0 ? 1 : 2;
+        if (c.finMask === 3) c.state = ConnState.Closed;
+      }
+      return;
+    }
+    this.segment(c, side, frame, d, ts);
+  }
+
+  /** Flushes every open connection (gaps for holes), ends both directions and closes it, in id order. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    const open: Connection[] = [];
+    for (let c = this.table.head; c !== undefined; c = c.lruNext) if (c.state === ConnState.Open) open.push(c);
+    open.sort((a, b) => a.id - b.id);
+    for (const c of open) this.close(c, 'capture-end', c.summary.lastFrame, c.lastTs);
+    for (let c = this.table.head; c !== undefined; c = this.table.head) this.forget(c);
+  }
+
+  /** A snapshot of the counters. */
+  stats(): ReassemblyStats {
+    return { ...this.ctx.stats, activeConnections: this.table.size };
+  }
+
+  /** One segment of a tracked connection (Pending or Open). */
+  private segment(c: Connection, side: 0 | 1, frame: RawFrame, d: Decoded, ts: number): void {
+    const flags = d.flags;
+    const fi = frame.index;
+    let dir: Direction = c.dirOf(side);
+    const s = c.summary;
+
+    if ((flags & TcpFlag.SYN) !== 0) {
+      if (c.provisionalRoles) {
+        // A handshake packet after a mid-stream start settles the roles.
+        c.provisionalRoles = false;
+        c.roleSource = 'syn';
+        if (dir !== ((flags & TcpFlag.ACK) === 0 ? 0 : 1)) c.swapRoles();
+        dir = c.dirOf(side);
+      }
+      if ((flags & TcpFlag.ACK) === 0) {
+        if (dir === 0) {
+          const r = c.halves[0].syn(d.seq);
+          if (r === 'repeat') this.ctx.stats.synRetransmissions++;
+          if (s.synFrames.length < TCP_LIMITS.MAX_SYN_FRAMES_PER_CONNECTION) s.synFrames.push(fi);
+          if (!c.sawSyn) {
+            c.sawSyn = true;
+            if (c.info !== undefined) c.info.sawSyn = true;
+          }
+        }
+      } else if (dir === 1) {
+        c.synAckSeen = true;
+        c.halves[1].syn(d.seq);
+        // The SYN-ACK acknowledges the client's ISN + 1: the client stream starts there even
+        // when the capture missed the SYN.
+        if (!c.halves[0].started) c.halves[0].start(d.ack);
+      }
+    }
+
+    if ((flags & TcpFlag.RST) !== 0) {
+      s.frames[dir]++;
+      s.lastFrame = fi;
+      s.endTs = ts;
+      if (dir === 1 && c.sawSyn && !c.synAckSeen && s.bytes[0] === 0 && s.bytes[1] === 0) {
+        s.refused = true;
+      } else {
+        s.resetBy = dir === 0 ? 'client' : 'server';
+        s.resetFrame = fi;
+      }
+      if (c.state === ConnState.Open) this.close(c, 'rst', fi, ts);
+      else c.state = ConnState.Closed;
+      return;
+    }
+
+    const len = d.payloadLength;
+    if (len > 0 && c.state === ConnState.Pending) {
+      if (!this.probe(c, dir, d)) return;
+      dir = c.dirOf(side);
+    }
+    s.frames[dir]++;
+    s.bytes[dir] += len;
+    s.lastFrame = fi;
+    s.endTs = ts;
+
+    const half = c.halves[dir];
+    if ((flags & TcpFlag.ACK) !== 0) c.halves[dir ^ 1].peerAck(d.ack, fi, ts);
+    const seq = (flags & TcpFlag.SYN) !== 0 ? (d.seq + 1) >>> 0 : d.seq;
+    if (len > 0) half.segment(d.buf, d.payloadOffset, len, seq, fi, ts);
+    if ((flags & TcpFlag.FIN) !== 0) {
+      if (s.finBy === undefined) s.finBy = dir === 0 ? 'client' : 'server';
+      half.fin((seq + d.payloadWireLength) >>> 0, fi, ts);
+    }
+    if (c.halves[0].ended && c.halves[1].ended && c.state === ConnState.Open) this.close(c, 'fin', fi, ts);
+  }
+
+  /** First payload of a connection on other ports: ask the factory. Returns false when declined. */
+  private probe(c: Connection, dir: Direction, d: Decoded): boolean {
+    if (c.provisionalRoles) {
+      c.provisionalRoles = false;
+      // Whoever speaks first is the client (until the factory says otherwise).
+      if (dir !== 0) {
+        c.swapRoles();
+        dir = 0;
+      }
+    }
+    const info = this.info(c);
+    const r = this.factory.probe(info, dir, d.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLength));
+    if (r === undefined) {
+      this.ignore(c);
+      return false;
+    }
+    if (r.swapRoles) {
+      c.swapRoles();
+      c.roleSource = 'greeting';
+      info.roleSource = 'greeting';
+    }
+    c.handler = r.handler;
+    c.state = ConnState.Open;
+    this.ctx.stats.probedConnections++;
+    return true;
+  }
+
+  private create(hash: number, frame: RawFrame, d: Decoded, ts: number): Connection {
+    const table = this.table;
+    if (table.size >= this.opts.maxConnections) this.evictOne();
+    const stats = this.ctx.stats;
+    const c = new Connection(d.buf, d.srcAddrOffset, d.dstAddrOffset, d.addrLength, d.srcPort, d.dstPort, this.ctx);
+    c.hash = hash;
+    c.id = this.nextId++;
+    c.firstFrame = frame.index;
+    c.startTs = ts;
+    c.lastTs = ts;
+    c.summary.lastFrame = frame.index;
+    c.summary.endTs = ts;
+    if (d.vlans.length > 0) c.vlans = d.vlans.slice();
+    table.add(c);
+    stats.connections++;
+    if (table.size > stats.peakConnections) stats.peakConnections = table.size;
+
+    const flags = d.flags;
+    const mail = this.opts.isMailPort(d.srcPort) || this.opts.isMailPort(d.dstPort);
+    if ((flags & TcpFlag.SYN) !== 0) {
+      c.roleSource = 'syn';
+      // SYN alone: the sender is the client; SYN+ACK: the sender is the server.
+      c.clientIsA = (flags & TcpFlag.ACK) === 0;
+      c.sawSyn = c.clientIsA;
+    } else if (mail) {
+      c.roleSource = 'port';
+      c.clientIsA = !(this.opts.isMailPort(d.srcPort) && !this.opts.isMailPort(d.dstPort));
+    } else {
+      c.roleSource = 'first-speaker';
+      c.provisionalRoles = true;
+    }
+
+    if (mail) {
+      const h = this.factory.open(this.info(c));
+      if (h === undefined) {
+        this.ignore(c);
+      } else {
+        c.handler = h;
+        c.state = ConnState.Open;
+        stats.mailConnections++;
+      }
+    }
+    return c;
+  }
+
+  private info(c: Connection): ConnectionInfo {
+    if (c.info !== undefined) return c.info;
+    const len = c.addrA.length as 4 | 16;
+    const a = { ip: formatAddress(c.addrA, 0, len), port: c.portA };
+    const b = { ip: formatAddress(c.addrB, 0, len), port: c.portB };
+    c.info = {
+      id: c.id,
+      client: c.clientIsA ? a : b,
+      server: c.clientIsA ? b : a,
+      roleSource: c.roleSource,
+      firstFrame: c.firstFrame,
+      startTs: c.startTs,
+      sawSyn: c.sawSyn,
+      vlans: c.vlans,
+    };
+    return c.info;
+  }
+
+  private ignore(c: Connection): void {
+    c.state = ConnState.Ignored;
+    c.release();
+    this.ctx.stats.ignoredConnections++;
+  }
+
+  /** A SYN (without ACK) on a known connection: does it start a new connection on reused ports? */
+  private isNewAttempt(c: Connection, side: 0 | 1, seq: number): boolean {
+    if (c.state === ConnState.Closed) return true;
+    // Declined connections are not tracked closely: only a FIN already seen marks a new attempt.
+    if (c.state === ConnState.Ignored) return c.finMask !== 0;
+    if (c.provisionalRoles || c.dirOf(side) !== 0) return false;
+    const client = c.halves[0];
+    if (client.isn !== -1) return client.isn !== seq >>> 0;
+    // Picked up mid-stream: a SYN after data is a new connection.
+    return client.offset > 0 || c.halves[1].offset > 0;
+  }
+
+  /** Ends a connection whose ports are being reused by a new one. */
+  private replace(c: Connection, frame: number, ts: number): void {
+    this.ctx.stats.portReuses++;
+    if (c.state === ConnState.Open) this.close(c, 'evicted', frame, ts);
+    this.forget(c);
+  }
+
+  /** Flushes, ends both directions and reports the summary; the entry stays (Closed) to absorb stragglers. */
+  private close(c: Connection, reason: EndReason, frame: number, ts: number): void {
+    if (c.state !== ConnState.Open) return;
+    c.state = ConnState.Closed;
+    c.halves[0].close(reason, frame, ts);
+    c.halves[1].close(reason, frame, ts);
+    const s = c.summary;
+    s.endReason = c.halves[0].ended && c.halves[1].ended && reason !== 'rst' && c.halves[0].finOffset >= 0 && c.halves[1].finOffset >= 0 ? 'fin' : reason;
+    s.noAnswer = c.sawSyn && s.frames[1] === 0;
+    s.established = c.synAckSeen || !c.sawSyn || s.bytes[0] + s.bytes[1] > 0;
+    c.release();
+    const h = c.handler;
+    c.handler = undefined;
+    h?.close(s);
+  }
+
+  /** Drops an entry from the table (after close() if it was open). */
+  private forget(c: Connection): void {
+    c.release();
+    this.table.remove(c);
+  }
+
+  private evictOne(): void {
+    const c = this.table.head;
+    if (c === undefined) return;
+    if (c.state === ConnState.Open) {
+      this.ctx.stats.evicted++;
+      this.close(c, 'evicted', c.summary.lastFrame, c.lastTs);
+    }
+    this.forget(c);
+  }
+
+  /** Times out open connections and forgets lingering entries, oldest activity first. */
+  private sweep(now: number): void {
+    this.nextSweepTs = now + this.opts.sweepIntervalSec;
+    const idle = this.opts.idleTimeoutSec;
+    const linger = this.opts.closedLingerSec;
+    const shortest = idle < linger ? idle : linger;
+    for (let c = this.table.head; c !== undefined; ) {
+      const next = c.lruNext;
+      const silent = now - c.lastTs;
+      if (silent < shortest) break;
+      if (c.state === ConnState.Open) {
+        if (silent >= idle) {
+          this.ctx.stats.timedOut++;
+          this.close(c, 'timeout', c.summary.lastFrame, c.lastTs);
+          this.forget(c);
+        }
+      } else if (silent >= linger) {
+        this.forget(c);
+      }
+      c = next;
+    }
+  }
+}
