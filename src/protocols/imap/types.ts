@@ -26,7 +26,9 @@ export type ImapValue =
   | { t: 'literal'; i: number; size: number; form: ImapLiteralForm; v?: string; pos: number }
   | { t: 'nil'; pos: number }
   | { t: 'list'; v: ImapValue[]; pos: number }
-  | { t: 'invalid'; raw: string; atom: string; reason: string; pos: number };
+  | { t: 'invalid'; raw: string; atom: string; reason: string; pos: number }
+  /** A secret argument (LOGIN password, SASL initial response): kept out of `parsed`; see AuthAttempt.secret and DialogueEvent.secrets. */
+  | { t: 'secret'; length: number; pos: number };
 
 /** A response code `[NAME args]` (RFC 9051 §7.1). `name` upper-cased; vendor codes such as `Error=ProxyNotAuthenticated` keep their text in `raw`. */
 export interface ImapResponseCode {
@@ -48,7 +50,11 @@ export interface ImapArgNote {
   detail: string;
 }
 
-/** An astring argument as written, for credential diagnostics (LOGIN user / password). */
+/**
+ * An astring argument as written, for credential diagnostics (LOGIN user / password).
+ * For the password, `value` and `raw` are empty strings (the secret lives in AuthAttempt.secret and
+ * is marked in the event by a SecretSpan / LiteralInfo.secret), but form and invalid are kept.
+ */
 export interface ImapAstring {
   /** The value after unquoting / unescaping (literal: its kept content). */
   value: string;
@@ -77,8 +83,8 @@ export interface ImapCommand {
   notes?: ImapArgNote[];
   /** LOGIN: the user and password astrings. */
   login?: { user: ImapAstring; password: ImapAstring };
-  /** AUTHENTICATE: mechanism (as sent) and SASL-IR initial response (as sent, '=' = empty). */
-  authenticate?: { mechanism: string; initialResponse?: string };
+  /** AUTHENTICATE: mechanism (as sent); SASL-IR initial response present (its length; '=' = empty). The response itself is secret. */
+  authenticate?: { mechanism: string; initialResponse?: { length: number; empty: boolean } };
   /** SELECT/EXAMINE/CREATE/DELETE/STATUS/APPEND...: the mailbox argument's value. */
   mailbox?: string;
   /** ID: the client's parameters (field names lower-cased), or null for `ID NIL`. */

@@ -1,0 +1,17 @@
+/** IMAP-specific caps (the shared ones are in ../limits.ts). Each raises an anomaly when hit. */
+export const IMAP_LIMITS = {
+  /** A literal announced larger than this is implausible for mail (anomaly 'literal-too-large'); it is still skipped by count. */
+  MAX_PLAUSIBLE_LITERAL_BYTES: 1024 ** 3,
+  /** Literals recorded per logical line; more are still skipped by count, not described. */
+  MAX_LITERALS_PER_LINE: 1_000,
+  /** Literal pieces (announcement + content) per logical line before the line is cut (hostile streams of tiny literals). */
+  MAX_LINE_SEGMENTS: 10_000,
+  /** SASL steps collected per AUTHENTICATE exchange; beyond it steps are counted, not kept. */
+  MAX_SASL_STEPS: 64,
+  /** Bytes of one SASL line handed to the SASL decoder. */
+  MAX_SASL_LINE_BYTES: 64 * 1024,
+  /** Inflated bytes produced per compressed input byte before the stream is treated as a bomb and no longer inflated. */
+  MAX_INFLATE_RATIO: 1_000,
+  /** Bytes of one inflate output chunk (zlib's chunk size for the synchronous call). */
+  INFLATE_CHUNK_BYTES: 64 * 1024,
+} as const;
