@@ -3,11 +3,12 @@
  * an AP-REQ whose ticket names the service (realm, SPN such as imap/host) in clear. The client's
  * own name is inside the encrypted authenticator, so no user is recovered.
  */
-import { bytesToText } from './codec.js';
+import { bytesToText, encodeBase64 } from './codec.js';
 import { child, children, intValue, oidText, readElement, type DerElement } from './der.js';
-import { messagesOf, newResult, setDetail } from './exchange.js';
+import { messagesOf, newResult, setDetail, type SaslMessage } from './exchange.js';
 import { SASL_LIMITS } from './limits.js';
 import { NTLMSSP_SIGNATURE } from './ntlm-message.js';
+import { decodeNtlm } from './ntlm.js';
 import type { SaslExchange, SaslResult } from './index.js';
 
 const KRB5_OID = '1.2.840.113554.1.2.2';
@@ -34,7 +35,27 @@ export function decodeGssapi(x: SaslExchange): SaslResult {
     return r;
   }
   describeInitialToken(first.bytes, r);
+  if (r.details.wrapped === 'NTLMSSP') describeWrappedNtlm(x, msgs, r);
   return r;
+}
+
+/**
+ * SPNEGO (GSS-SPNEGO, or GSSAPI negotiating it) carrying NTLM: each token's NTLMSSP message is
+ * cut out (its offsets are relative to its own start) and decoded as an NTLM exchange.
+ */
+function describeWrappedNtlm(x: SaslExchange, msgs: SaslMessage[], r: SaslResult): void {
+  const steps: SaslExchange['steps'] = [];
+  for (const m of msgs) {
+    if (m.bytes === undefined) continue;
+    const at = Buffer.from(m.bytes.buffer, m.bytes.byteOffset, m.bytes.length).indexOf(NTLMSSP_SIGNATURE, 0, 'latin1');
+    if (at >= 0) steps.push({ side: m.side, text: encodeBase64(m.bytes.subarray(at)) });
+  }
+  const n = decodeNtlm({ mechanism: 'NTLM', steps, cancelled: x.cancelled });
+  for (const [k, v] of Object.entries(n.details)) r.details[`ntlm.${k}`] = v;
+  r.errors.push(...n.errors);
+  if (n.user !== undefined) r.user = n.user;
+  if (n.secret !== undefined) r.secret = n.secret;
+  if (n.crackable !== undefined) r.crackable = n.crackable;
 }
 
 /** RFC 2743 §3.1 InitialContextToken: [APPLICATION 0] { thisMech OID, innerToken }. */

@@ -54,6 +54,7 @@ const DECODERS: Record<string, Decoder> = {
   'DIGEST-MD5': decodeDigestMd5,
   NTLM: decodeNtlm,
   GSSAPI: decodeGssapi,
+  'GSS-SPNEGO': decodeGssapi,
   EXTERNAL: decodeExternal,
   ANONYMOUS: decodeAnonymous,
 };
