@@ -30,6 +30,9 @@ export class BodyAccumulator {
     if (this.lines === 0) {
       this.info.firstFrame = firstFrame;
       this.info.streamOffset = streamOffset;
+    } else if (firstFrame < this.info.firstFrame) {
+      // Reassembled out-of-order segments: an earlier frame may carry later bytes.
+      this.info.firstFrame = firstFrame;
     }
     this.lines++;
     this.keep(content);

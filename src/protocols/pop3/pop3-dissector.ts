@@ -8,7 +8,7 @@
  * unanswered command (pipelining is paired in order). Bodies of RETR/TOP are streamed: only their
  * size, first bytes and frames are kept (LiteralInfo form 'body' on the +OK event).
  */
-import type { AuthAttempt, DialogueEvent, Exchange, SecretSpan, Side } from '../../model/conversation.js';
+import type { Anomaly, AuthAttempt, DialogueEvent, Exchange, SecretSpan, Side } from '../../model/conversation.js';
 import { secretFacts } from '../../model/secrets.js';
 import type { ConnectionInfo, ConnectionSummary, Direction, EndReason, SegmentMeta } from '../../tcp/stream.js';
 import { ConversationBuilder, decodeText } from '../conversation-builder.js';
@@ -54,6 +54,8 @@ interface MultiLine {
   capaDropped: number;
   /** Bytes were lost inside it (gap): it cannot be complete. */
   damaged: boolean;
+  /** Command events the client sent while it was being read (pipelined, unless it lacked its terminator). */
+  sentDuring: number[];
 }
 
 const SIDE: readonly Side[] = ['C', 'S'];
@@ -82,12 +84,12 @@ class Pop3Dissector implements ProtocolDissector {
   private tls: TlsLayer | undefined;
   private readonly encrypted: [number, number] = [0, 0];
   /** Anomaly index and byte count of server bytes that shared the STLS +OK's segment. */
-  private serverInjection = -1;
+  private serverInjection: Anomaly | undefined;
   private serverInjectionBytes = 0;
   /** Resynchronising after a gap: skip lines until one parses, counting them. */
   private readonly resync: [number, number] = [-1, -1];
   private readonly bareLfCount: [number, number] = [0, 0];
-  private readonly bareLfAnomaly: [number, number] = [-1, -1];
+  private readonly bareLfAnomaly: [Anomaly | undefined, Anomaly | undefined] = [undefined, undefined];
   /** close() ran: nothing more is accepted. */
   private closed = false;
 
@@ -155,7 +157,7 @@ class Pop3Dissector implements ProtocolDissector {
     }
     for (const dir of [0, 1] as const) {
       const a = this.bareLfAnomaly[dir];
-      if (a >= 0) conv.anomalies[a]!.detail = `${this.bareLfCount[dir]} ${dir === 0 ? 'client' : 'server'} line(s) ended with a bare LF instead of CRLF`;
+      if (a) a.detail = `${this.bareLfCount[dir]} ${dir === 0 ? 'client' : 'server'} line(s) ended with a bare LF instead of CRLF`;
     }
     conv.state = this.state;
     this.opts.onConversation(this.b.finish(summary));
@@ -229,12 +231,9 @@ class Pop3Dissector implements ProtocolDissector {
   private tlsData(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): void {
     if (dir === 1 && meta.firstFrame <= this.tlsSwitchFrame) {
       // Counted over all chunks of that segment, so the detail does not depend on the chunking.
-      if (this.serverInjection < 0) {
-        this.serverInjection = this.b.conv.anomalies.length;
-        this.b.anomaly('starttls-injection', meta.firstFrame, undefined, '');
-      }
+      this.serverInjection ??= this.newAnomaly('starttls-injection', meta.firstFrame, undefined);
       this.serverInjectionBytes += bytes.length;
-      this.b.conv.anomalies[this.serverInjection]!.detail = `server sent ${this.serverInjectionBytes} byte(s) after its STLS +OK in the same segment`;
+      this.serverInjection.detail = `server sent ${this.serverInjectionBytes} byte(s) after its STLS +OK in the same segment`;
     }
     if (this.tls) this.tls.data(dir, bytes, meta);
     else this.encrypted[dir] += bytes.length;
@@ -280,15 +279,18 @@ class Pop3Dissector implements ProtocolDissector {
     }
   }
 
+  /** Adds an anomaly whose detail is filled in later (counts that grow), and returns it. */
+  private newAnomaly(code: string, frame: number, event: number | undefined): Anomaly {
+    this.b.anomaly(code, frame, event);
+    return this.b.conv.anomalies[this.b.conv.anomalies.length - 1]!;
+  }
+
   // ---- lines ---------------------------------------------------------------------------------
 
   private onLine(dir: Direction, bytes: Uint8Array, li: LineInfo, partial: boolean): void {
     if (li.bareLf && !partial) {
       this.bareLfCount[dir]++;
-      if (this.bareLfAnomaly[dir] < 0) {
-        this.bareLfAnomaly[dir] = this.b.conv.anomalies.length;
-        this.b.anomaly('bare-lf', li.firstFrame, this.b.conv.events.length, '');
-      }
+      this.bareLfAnomaly[dir] ??= this.newAnomaly('bare-lf', li.firstFrame, this.b.conv.events.length);
     }
     if (li.overlong) this.b.anomaly('line-too-long', li.firstFrame, undefined, `${dir === 0 ? 'client' : 'server'} line of ${li.length} bytes; kept the first ${LIMITS.MAX_LINE_BYTES}`);
     if (dir === 0) this.clientLine(bytes, li);
@@ -352,6 +354,7 @@ class Pop3Dissector implements ProtocolDissector {
         this.b.anomaly('pipelining-without-capability', li.firstFrame, n, `${cmd.command} sent before the answer to ${head?.cmd.command ?? this.multi?.pending.cmd.command}`);
       }
     }
+    if (this.multi && head === undefined) this.multi.sentDuring.push(n);
     const p: Pending = { ex, cmd };
     this.startAuth(p, raw, li);
     if (this.pending.length >= LIMITS.MAX_PENDING_COMMANDS) {
@@ -545,7 +548,7 @@ class Pop3Dissector implements ProtocolDissector {
     if (p.sasl && p.sasl.steps.length > 0) ex.responseTime = Math.max(0, li.ts - p.sasl.lastClientTs);
     this.b.complete(ex, n, li.firstFrame, li.ts, parsed.status, parsed.code, parsed.text);
     if (multiLine) {
-      this.multi = { pending: p, statusEvent: n, kind: body ? 'body' : 'list', lines: 0, notKept: 0, capaDropped: 0, damaged: false };
+      this.multi = { pending: p, statusEvent: n, kind: body ? 'body' : 'list', lines: 0, notKept: 0, capaDropped: 0, damaged: false, sentDuring: [] };
       if (body) this.multi.body = body;
       if (cmd.command === 'CAPA') this.multi.capa = [];
     }
@@ -623,6 +626,7 @@ class Pop3Dissector implements ProtocolDissector {
       // A list cannot hold a status line: the server never sent the terminator and this answers
       // the next command (zeek's bad-list-retr-crafted).
       this.endMulti(false, li.firstFrame, li.ts, 'the multi-line answer ended without its "." terminator');
+      this.unPipeline(m.sentDuring);
       return false;
     }
     m.lines++;
@@ -642,6 +646,24 @@ class Pop3Dissector implements ProtocolDissector {
     this.b.relate(m.pending.ex, n);
     if (facts.invalid) this.b.anomaly('invalid-list-line', li.firstFrame, n, `not a ${command} answer line`);
     return true;
+  }
+
+  /**
+   * The client was right to think the answer had ended (its terminator never came): the commands
+   * it sent meanwhile were not pipelined after all.
+   */
+  private unPipeline(events: readonly number[]): void {
+    if (events.length === 0) return;
+    for (const n of events) {
+      const parsed = this.b.event(n)?.parsed as { pipelined?: boolean } | undefined;
+      if (parsed) delete parsed.pipelined;
+    }
+    const anomalies = this.b.conv.anomalies;
+    const i = anomalies.findIndex((a) => a.code === 'pipelining-without-capability' && a.event !== undefined && events.includes(a.event));
+    if (i >= 0) {
+      anomalies.splice(i, 1);
+      this.pipeliningReported = false;
+    }
   }
 
   private terminator(m: MultiLine, bytes: Uint8Array, li: LineInfo): void {
