@@ -14,7 +14,7 @@ interface GreetingRule {
 
 /** Ordered: the first match wins (specific before generic). */
 const GREETING_RULES: readonly GreetingRule[] = [
-  { product: 'Microsoft Exchange', re: /Microsoft Exchange IMAP4rev1 server version (\d+(?:\.\d+)+)/i, version: 1 },
+  { product: 'Microsoft Exchange', re: /Microsoft Exchange (?:Server \d{4} )?IMAP4(?:rev1)? server version (\d+(?:\.\d+)+)/i, version: 1 },
   { product: 'Microsoft Exchange', re: /Microsoft Exchange Server (\d{4}) IMAP4/i, version: 1 },
   { product: 'Microsoft Exchange', re: /The Microsoft Exchange IMAP4 service is ready/i },
   { product: 'Dovecot', re: /\bDovecot\b(?: \(([^)]*)\))?/i },
