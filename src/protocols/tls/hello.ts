@@ -34,8 +34,9 @@ function hex(b: Uint8Array): string {
 export function parseClientHello(body: Uint8Array, frame: number, ts: number): ParsedClientHello | undefined {
   const r = new ByteReader(body);
   const legacy = r.u16();
-  const random = r.bytes(32);
-  const sessionId = r.bytes(r.u8());
+  // Copies: the body is a view into a reused reassembly buffer, and the layer keeps these.
+  const random = r.bytes(32).slice();
+  const sessionId = r.bytes(r.u8()).slice();
   const suitesR = r.sub(r.u16());
   r.bytes(r.u8()); // compression methods
   const cipherSuites = [];
@@ -88,7 +89,7 @@ export function parseClientHello(body: Uint8Array, frame: number, ts: number): P
 export function parseServerHello(body: Uint8Array, frame: number, ts: number, clientSessionId: Uint8Array | undefined): ParsedServerHello | undefined {
   const r = new ByteReader(body);
   const legacy = r.u16();
-  const random = r.bytes(32);
+  const random = r.bytes(32).slice();
   const sessionId = r.bytes(r.u8());
   const suite = r.u16();
   r.u8(); // compression method

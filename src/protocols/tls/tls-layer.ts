@@ -363,6 +363,10 @@ class TlsConnection implements TlsLayer {
     return this.keyLog === undefined || this.keyLog.entries.size === 0 ? 'no-keylog' : 'no-key';
   }
 
+  private missingKeyReason(label: string): string {
+    return this.keyProblem() === 'no-keylog' ? 'no key log was given' : `no ${label} line in the key log for this client random`;
+  }
+
   private fail(problem: DecryptProblem, d: Direction_, o: RecordOrigin, reason: string): void {
     // The first problem is kept, except that a real decryption failure outranks a missing key.
     if (this.problem === undefined || problem === 'failed') this.problem = problem;
@@ -394,7 +398,7 @@ class TlsConnection implements TlsLayer {
     }
     const master = this.keyEntry()?.masterSecret;
     if (master === undefined) {
-      d.noDecReason = { problem: this.keyProblem(), reason: 'no CLIENT_RANDOM line in the key log for this client random' };
+      d.noDecReason = { problem: this.keyProblem(), reason: this.missingKeyReason('CLIENT_RANDOM') };
       return;
     }
     const kb = tls12KeyBlock(p, master, n.clientRandom, n.serverRandom);
@@ -417,7 +421,7 @@ class TlsConnection implements TlsLayer {
     const secret = stage === 'handshake' ? (client ? e?.clientHandshake : e?.serverHandshake) : client ? e?.clientTraffic0 : e?.serverTraffic0;
     if (secret === undefined) {
       const label = `${client ? 'CLIENT' : 'SERVER'}_${stage === 'handshake' ? 'HANDSHAKE_TRAFFIC_SECRET' : 'TRAFFIC_SECRET_0'}`;
-      d.noDecReason = { problem: this.keyProblem(), reason: `no ${label} line in the key log for this client random` };
+      d.noDecReason = { problem: this.keyProblem(), reason: this.missingKeyReason(label) };
       return;
     }
     d.noDecReason = undefined;
