@@ -33,8 +33,14 @@ export function describeSecret(s: SecretFacts, noun = 'password'): string {
   if (s.leadingSpace) traits.push('a leading space');
   if (s.trailingSpace) traits.push('a trailing space');
   if (s.nonAscii) traits.push('non-ASCII characters');
-  const head = `a ${s.length}-character ${noun}`;
+  const head = `${article(s.length)} ${s.length}-character ${noun}`;
   return traits.length ? `${head} with ${traits.join(' and ')}` : head;
+}
+
+/** 'an' before numbers read with a leading vowel sound (8, 11, 18, 80-89, 800...), else 'a'. */
+function article(n: number): string {
+  const t = String(n);
+  return t.startsWith('8') || n === 11 || n === 18 || /^1[18]\d{3}$/.test(t) ? 'an' : 'a';
 }
 
 /** The classes of characters in a value, named without showing it (for a password). */

@@ -1,0 +1,32 @@
+/** Leading/trailing spaces in credentials, or doubled spaces between arguments. */
+import type { Conversation } from '../../model/conversation.js';
+import type { FindingDraft } from '../rule.js';
+import { imapCommandOf, loginViews } from '../view.js';
+
+export function credentialWhitespaceDrafts(conv: Conversation): FindingDraft[] {
+  const out: FindingDraft[] = [];
+  for (const v of loginViews(conv)) {
+    const problems: string[] = [];
+    const user = v.attempt?.user ?? v.user;
+    if (user !== undefined && /^\s/.test(user)) problems.push('the user name starts with a space');
+    if (user !== undefined && /\s$/.test(user)) problems.push('the user name ends with a space');
+    const s = v.attempt?.secret;
+    if (s && s.kind !== 'hash') {
+      if (s.leadingSpace) problems.push('the password starts with a space');
+      if (s.trailingSpace) problems.push('the password ends with a space');
+    }
+    const cmd = imapCommandOf(conv, v.exchange);
+    if (cmd?.notes?.some((n) => n.code === 'double-space')) problems.push('two spaces separate the arguments');
+    if (cmd?.notes?.some((n) => n.code === 'trailing-space')) problems.push('the line ends with a space');
+    if (problems.length === 0) continue;
+    out.push({
+      frames: v.frames.slice(0, 2),
+      events: v.exchange.commandEvent >= 0 ? [v.exchange.commandEvent] : [],
+      message: `In ${v.command}${user !== undefined ? ` for "${user.trim()}"` : ''}, ${problems.join(', ')}: such spaces are usually pasted by mistake and make the login fail.`,
+      args: { problems: problems.join('; '), outcome: v.outcome },
+      // The login worked, so the spaces are really part of the credentials: worth knowing, no more.
+      ...(v.outcome === 'ok' ? { severity: 'info' as const } : {}),
+    });
+  }
+  return out;
+}
