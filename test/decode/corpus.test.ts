@@ -2,8 +2,20 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createDecodeContext, decodeFrame } from '../../src/decode/decode-frame.js';
 import { newDecoded } from '../../src/decode/decoded.js';
+import type { RawFrame } from '../../src/capture/frame.js';
+import { CaptureParser } from '../../src/capture/capture-parser.js';
 import { formatAddress } from '../../src/decode/format-address.js';
-import { readCaptureFrames } from '../helpers/decode-capture-reader.js';
+
+/** Reads a capture with the capture layer's parser, in 64 KiB chunks as a file stream would. */
+function readCaptureFrames(url: URL, onFrame: (f: RawFrame) => void): number {
+  const parser = new CaptureParser({ frame: onFrame });
+  const data = readFileSync(url);
+  const CHUNK_BYTES = 64 * 1024;
+  for (let o = 0; o < data.length; o += CHUNK_BYTES) parser.push(data.subarray(o, o + CHUNK_BYTES));
+  parser.end();
+  expect(parser.error).toBeUndefined();
+  return parser.stats().frames;
+}
 
 // The shared corpus sits next to the repository (<repo>/../shared/corpus); it is not committed.
 const CORPUS = new URL('../../../shared/corpus/', import.meta.url);
