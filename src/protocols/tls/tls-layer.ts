@@ -319,12 +319,22 @@ class TlsConnection implements TlsLayer {
       this.f.encryptedAlerts[dir]++;
     } else if (type === ContentType.HANDSHAKE) {
       d.encHandshakeRecords++;
-      // The first encrypted handshake record is Finished; a client's later one starts a renegotiation.
-      if (d.sender === 'client' && d.encHandshakeRecords >= 2) this.f.renegotiations++;
+      // The first encrypted handshake record after a ChangeCipherSpec is Finished; a client's later
+      // one starts a renegotiation, which lasts until the client's next (encrypted) ChangeCipherSpec.
+      if (d.sender === 'client' && d.encHandshakeRecords >= 2 && !this.renegotiating) {
+        this.f.renegotiations++;
+        this.renegotiating = true;
+      }
+    } else if (type === ContentType.CHANGE_CIPHER_SPEC) {
+      if (this.f.changeCipherSpec[d.sender].length < TLS_LIMITS.MAX_CCS_FRAMES) this.f.changeCipherSpec[d.sender].push(o.firstFrame);
+      d.encHandshakeRecords = 0;
+      if (d.sender === 'client') this.renegotiating = false;
     }
   }
 
   private clientFinishedSeen13 = false;
+  /** Without keys: a client-side renegotiation is under way (see undecryptable()). */
+  private renegotiating = false;
 
   private countApp(d: Direction_, length: number, o: RecordOrigin, undecrypted: boolean): void {
     d.appBytes += length;
