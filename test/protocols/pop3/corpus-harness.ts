@@ -9,7 +9,7 @@ import { decodeFrame } from '../../../src/decode/decode-frame.js';
 import { newDecoded } from '../../../src/decode/decoded.js';
 import type { Conversation, DialogueEvent } from '../../../src/model/conversation.js';
 import { createPop3Dissector } from '../../../src/protocols/pop3/pop3-dissector.js';
-import type { Pop3Status } from '../../../src/protocols/pop3/types.js';
+import type { Pop3Parsed, Pop3Status } from '../../../src/protocols/pop3/types.js';
 import { TcpReassembler } from '../../../src/tcp/reassembler.js';
 import type { StreamFactory } from '../../../src/tcp/stream.js';
 
@@ -52,6 +52,8 @@ function eventText(e: DialogueEvent): string {
   if (e.decrypted) tags.push('decrypted');
   const head = `#${e.n} f${e.frame}${e.lastFrame !== e.frame ? `-${e.lastFrame}` : ''} ${e.side}${tags.length ? ` [${tags.join(',')}]` : ''}:`;
   let line = `${head} ${raw}${e.note ? ` (${e.note})` : ''}`;
+  const parsed = e.parsed as Pop3Parsed | undefined;
+  if (parsed?.type === 'end') line += `  <end of ${parsed.of}: ${parsed.lines} lines${parsed.notKept ? `, ${parsed.notKept} not kept` : ''}>`;
   for (const l of e.literals ?? []) {
     const st = e.parsed as Pop3Status | undefined;
     const firstLine = l.head.split(/\r?\n/)[0] ?? '';
