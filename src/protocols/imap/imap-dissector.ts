@@ -38,6 +38,8 @@ interface Pending {
   sasl?: SaslExchange & { challenges: number; responses: number; droppedSteps: number };
   auth?: AuthAttempt;
   idle?: boolean;
+  /** Server bytes were lost while this command was in flight: its completion may be gone. */
+  gapped?: boolean;
 }
 
 /** Creates the IMAP dissector for one connection (see DissectorFactory). */
@@ -151,6 +153,7 @@ class ImapDissector implements ProtocolDissector {
 
   private readerGap(dir: Direction, reader: LineReader, length: number, meta: SegmentMeta): void {
     reader.gap();
+    if (dir === 1) for (const p of this.pending) p.gapped = true;
     const side: Side = dir === 0 ? 'C' : 'S';
     const n = this.b.addEvent({ side, kind: 'gap', frame: meta.firstFrame, lastFrame: meta.lastFrame, ts: meta.ts, raw: '', note: `${length} byte(s) missing from the capture`, streamOffset: meta.streamOffset, ...this.flags(reader) });
     this.b.anomaly('gap', meta.firstFrame, n, `${length} ${side === 'C' ? 'client' : 'server'} byte(s) missing at stream offset ${meta.streamOffset}: the dialogue is incomplete here`);
@@ -322,6 +325,14 @@ class ImapDissector implements ProtocolDissector {
       cmdSecret = r.secret;
     }
 
+    if (finalParsed.type === 'malformed' && (line.cut === 'gap' || line.cut === 'end')) {
+      // A line cut by a gap or the end of the capture is incomplete, not malformed (the anomaly above says so).
+      if (n === -2) n = this.addLineEvent(dir, reader, line);
+      const ev = this.fillEvent(n, line);
+      if (ev) ev.note = `incomplete: cut by ${line.cut === 'gap' ? 'a gap' : 'the end of the stream'}`;
+      if (dir === 1 && this.pending[0]) this.b.relate(this.pending[0].ex, n);
+      return;
+    }
     if (finalParsed.type === 'malformed' || line.overlong || line.cut === 'insane-literal') {
       if (reader.resyncing && finalParsed.type === 'malformed' && line.cut !== 'gap') {
         this.resyncSkipped[dir]++;
@@ -369,11 +380,17 @@ class ImapDissector implements ProtocolDissector {
       if (p.idle) return { type: 'idle-done', tag: p.tag };
       return { type: line.raw === '*' ? 'sasl-cancel' : 'sasl-response', tag: p.tag };
     }
+    // DONE with no IDLE in flight: a capture that starts during IDLE (or a confused client).
+    if (!started && line.raw.toUpperCase() === 'DONE') return { type: 'idle-done', tag: '' };
     return { type: 'command', tag: '', tagValid: false, name: '', nameRaw: '', known: false, args: [], rawArgs: '' };
   }
 
   private onClientParsed(n: number, line: LogicalLine, parsed: ImapParsed, secret: CommandSecret | undefined, started: Pending | undefined): void {
     const ev = this.b.event(n);
+    if (parsed.type === 'idle-done' && parsed.tag === '') {
+      if (this.greetingSeen) this.b.anomaly('unexpected-done', line.firstFrame, n, 'DONE sent with no IDLE in flight');
+      return;
+    }
     if (parsed.type === 'idle-done' || parsed.type === 'sasl-response' || parsed.type === 'sasl-cancel') {
       const p = this.newestPending()!;
       this.relate(p, n, 'C', line.endTs);
@@ -423,7 +440,8 @@ class ImapDissector implements ProtocolDissector {
     }
     this.pending.push(p);
     const states = commandStates(name);
-    if (states && state !== 'unknown' && !states.includes(state)) {
+    // Only judged when the session was followed from its greeting (a mid-session capture only guesses the state).
+    if (states && this.greetingSeen && state !== 'unknown' && !states.includes(state)) {
       this.b.anomaly('wrong-state', line.firstFrame, n, `${name} is not valid in the ${state} state`);
     }
     if (this.pending.some((q) => q !== p && q.name === 'STARTTLS')) {
@@ -517,7 +535,7 @@ class ImapDissector implements ProtocolDissector {
         return;
     }
     const u = parsed;
-    if (firstServerLine && !this.greetingSeen && (u.name === 'OK' || u.name === 'PREAUTH' || u.name === 'BYE') && this.conv.exchanges.length === 0) {
+    if (firstServerLine && this.looksLikeGreeting(u.name, u.code, u.text ?? '') && this.conv.exchanges.length === 0) {
       this.greetingSeen = true;
       this.conv.greeting = { event: n, status: u.name, text: u.text ?? '' };
       this.state = u.name === 'OK' ? 'not-authenticated' : u.name === 'PREAUTH' ? 'authenticated' : 'logout';
@@ -550,6 +568,13 @@ class ImapDissector implements ProtocolDissector {
     }
     const p = this.pending[i]!;
     this.pending.splice(i, 1);
+    // Earlier commands whose answers fell into a server-side gap will not complete: stop waiting.
+    for (let k = i - 1; k >= 0; k--) {
+      const q = this.pending[k]!;
+      if (!q.gapped) continue;
+      this.pending.splice(k, 1);
+      this.b.anomaly('missing-completion', q.ex.commandFrame, q.ex.commandEvent, `${q.tag} ${q.name}: completion probably lost in a capture gap`);
+    }
     if (!p.lineDone) {
       // Refused before the client sent its synchronising literal: it will not come.
       this.lastReader(0).refuseSyncLiteral();
@@ -671,6 +696,17 @@ class ImapDissector implements ProtocolDissector {
     if (Object.keys(details).length > 0) a.details = details;
     if (r.crackable) a.crackable = r.crackable;
     if (status === undefined) a.outcome = s.cancelled ? 'cancelled' : 'unknown';
+  }
+
+  /**
+   * The first server line is the greeting when the connection was seen from its SYN; a capture
+   * that starts mid-connection only takes an untagged OK that reads like one (`* OK Still here`
+   * from an IDLE keep-alive is not).
+   */
+  private looksLikeGreeting(name: string, code: ImapResponseCode | undefined, text: string): boolean {
+    if (name !== 'OK' && name !== 'PREAUTH' && name !== 'BYE') return false;
+    if (this.info.sawSyn || name === 'PREAUTH') return true;
+    return code?.name === 'CAPABILITY' || /\b(ready|welcome|service|server|IMAP4)/i.test(text);
   }
 
   private capPhase(): string {
