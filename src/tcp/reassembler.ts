@@ -82,6 +82,13 @@ export class TcpReassembler {
   private readonly table: FlowTable;
   private nextId = 1;
   private nextSweepTs = -Infinity;
+  /**
+   * Capture clock for timeouts: the median of the last three frame times, never going back. One
+   * frame with a wild timestamp (seen in the corpus: a year-2063 SYN-ACK) cannot time out the table.
+   */
+  private clock = -Infinity;
+  private prevTs1 = -Infinity;
+  private prevTs2 = -Infinity;
   private finished = false;
 
   constructor(private readonly factory: StreamFactory, opts?: Partial<ReassemblerOptions>) {
@@ -107,7 +114,8 @@ export class TcpReassembler {
     const stats = this.ctx.stats;
     stats.packets++;
     const ts = frameTime(frame);
-    if (ts >= this.nextSweepTs) this.sweep(ts);
+    const now = this.tick(ts);
+    if (now >= this.nextSweepTs) this.sweep(now);
 
     const buf = d.buf;
     const hash = flowHash(buf, d.srcAddrOffset, d.dstAddrOffset, d.addrLength, d.srcPort, d.dstPort);
@@ -125,7 +133,8 @@ export class TcpReassembler {
     } else {
       table.touch(c);
     }
-    c.lastTs = ts;
+    // The frame's own time (a jump forward starts a new era at once), never behind the clock.
+    c.lastTs = ts > now ? ts : now;
 
     const state = c.state;
     if (state === ConnState.Ignored || state === ConnState.Closed) {
@@ -146,13 +155,26 @@ export class TcpReassembler {
     const open: Connection[] = [];
     for (let c = this.table.head; c !== undefined; c = c.lruNext) if (c.state === ConnState.Open) open.push(c);
     open.sort((a, b) => a.id - b.id);
-    for (const c of open) this.close(c, 'capture-end', c.summary.lastFrame, c.lastTs);
+    for (const c of open) this.close(c, 'capture-end', c.summary.lastFrame, c.summary.endTs);
     for (let c = this.table.head; c !== undefined; c = this.table.head) this.forget(c);
   }
 
   /** A snapshot of the counters. */
   stats(): ReassemblyStats {
     return { ...this.ctx.stats, activeConnections: this.table.size };
+  }
+
+  /** Advances the capture clock with a frame time; returns the clock. */
+  private tick(ts: number): number {
+    const a = this.prevTs2;
+    const b = this.prevTs1;
+    this.prevTs2 = b;
+    this.prevTs1 = ts;
+    // Median of (a, b, ts); -Infinity entries at the start make it the lower of the known ones.
+    const med = Math.max(Math.min(a, b), Math.min(Math.max(a, b), ts));
+    const m = med === -Infinity ? ts : med;
+    if (m > this.clock) this.clock = m;
+    return this.clock;
   }
 
   /** One segment of a tracked connection (Pending or Open). */
@@ -182,6 +204,7 @@ export class TcpReassembler {
         }
       } else if (dir === 1) {
         c.synAckSeen = true;
+        s.refused = false;
         c.halves[1].syn(d.seq);
         // The SYN-ACK acknowledges the client's ISN + 1: the client stream starts there even
         // when the capture missed the SYN.
@@ -194,7 +217,10 @@ export class TcpReassembler {
       s.lastFrame = fi;
       s.endTs = ts;
       if (dir === 1 && c.sawSyn && !c.synAckSeen && s.bytes[0] === 0 && s.bytes[1] === 0) {
+        // Refused. Stay open a while: clients retry the same SYN after a RST (one attempt, many SYNs).
         s.refused = true;
+        if (c.state === ConnState.Pending) c.state = ConnState.Closed;
+        return;
       } else {
         s.resetBy = dir === 0 ? 'client' : 'server';
         s.resetFrame = fi;
@@ -344,6 +370,7 @@ export class TcpReassembler {
   private close(c: Connection, reason: EndReason, frame: number, ts: number): void {
     if (c.state !== ConnState.Open) return;
     c.state = ConnState.Closed;
+    if (c.summary.refused) reason = 'rst';
     c.halves[0].close(reason, frame, ts);
     c.halves[1].close(reason, frame, ts);
     const s = c.summary;
@@ -367,7 +394,7 @@ export class TcpReassembler {
     if (c === undefined) return;
     if (c.state === ConnState.Open) {
       this.ctx.stats.evicted++;
-      this.close(c, 'evicted', c.summary.lastFrame, c.lastTs);
+      this.close(c, 'evicted', c.summary.lastFrame, c.summary.endTs);
     }
     this.forget(c);
   }
@@ -381,14 +408,21 @@ export class TcpReassembler {
     for (let c = this.table.head; c !== undefined; ) {
       const next = c.lruNext;
       const silent = now - c.lastTs;
+      if (silent < 0) {
+        // Touched by a frame stamped ahead of the clock (a wild timestamp): not idle, look further.
+        c = next;
+        continue;
+      }
       if (silent < shortest) break;
-      if (c.state === ConnState.Open) {
+      if (c.state === ConnState.Open && !c.summary.refused) {
         if (silent >= idle) {
           this.ctx.stats.timedOut++;
-          this.close(c, 'timeout', c.summary.lastFrame, c.lastTs);
+          this.close(c, 'timeout', c.summary.lastFrame, c.summary.endTs);
           this.forget(c);
         }
       } else if (silent >= linger) {
+        // Refused attempts close once their retries stop; the rest is forgotten.
+        this.close(c, 'rst', c.summary.lastFrame, c.summary.endTs);
         this.forget(c);
       }
       c = next;

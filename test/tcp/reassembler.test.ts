@@ -237,6 +237,21 @@ describe('TcpReassembler: connection outcomes', () => {
     expect(rec.summary).toMatchObject({ refused: true, noAnswer: false, established: false, resetBy: undefined, endReason: 'rst' });
   });
 
+  it('keeps SYN retries after RST answers in one refused connection', () => {
+    const { factory, stats } = run([
+      ['c', 'S', C, 0, '', { ts: 100 }],
+      ['s', 'RA', 0, C + 1, '', { ts: 100.05 }],
+      ['c', 'S', C, 0, '', { ts: 100.5 }],
+      ['s', 'RA', 0, C + 1, '', { ts: 100.55 }],
+      ['c', 'S', 777, 0, '', { ts: 101 }], // a new ISN: a new attempt
+    ]);
+    expect(factory.opened.map((r) => r.summary)).toMatchObject([
+      { refused: true, synFrames: [1, 3], endReason: 'rst' },
+      { refused: false, noAnswer: true, synFrames: [5] },
+    ]);
+    expect(stats).toMatchObject({ connections: 2, synRetransmissions: 1 });
+  });
+
   it('reports a SYN never answered, with its retries', () => {
     const { rec, stats } = run([
       ['c', 'S', C, 0, '', { ts: 100 }],
@@ -342,12 +357,34 @@ describe('TcpReassembler: bounds', () => {
     r.packet(...a.pkt('s', 'PA', S + 1, C + 1, '* OK\r\n', { ts: 1000.2 }));
     r.packet(...b.pkt('c', 'S', C, 0, '', { ts: 1059 }));
     expect(factory.opened[0]!.summary).toBeUndefined();
-    r.packet(...b.pkt('c', 'S', C, 0, '', { ts: 1061 })); // idle 60.8 s, but the next sweep is due at 1064
-    expect(factory.opened[0]!.summary).toBeUndefined();
+    // The clock is the median of the last three frame times: 1059 now, so the next sweep is at 1064.
+    r.packet(...b.pkt('c', 'S', C, 0, '', { ts: 1061 }));
     r.packet(...b.pkt('c', 'S', C, 0, '', { ts: 1065 }));
+    expect(factory.opened[0]!.summary).toBeUndefined();
+    r.packet(...b.pkt('c', 'S', C, 0, '', { ts: 1070 })); // clock 1065: swept, 64.8 s idle
     expect(factory.opened[0]!.compact()).toEqual(['s:* OK\r\n', 'c:end timeout', 's:end timeout', 'close']);
     expect(factory.opened[0]!.summary).toMatchObject({ endReason: 'timeout', lastFrame: 3 });
     expect(r.stats()).toMatchObject({ timedOut: 1, activeConnections: 1 });
+  });
+
+  it('does not time out on one frame with a wild timestamp, but does on a real jump', () => {
+    const factory = new RecordingFactory();
+    const r = new TcpReassembler(factory, { idleTimeoutSec: 60, sweepIntervalSec: 5 });
+    const a = new Wire();
+    r.packet(...a.pkt('c', 'S', C, 0, '', { ts: 1000 }));
+    r.packet(...a.pkt('s', 'SA', S, C + 1, '', { ts: 2_960_000_000 })); // year 2063, one frame only
+    r.packet(...a.pkt('c', 'A', C + 1, S + 1, '', { ts: 1000.1 }));
+    r.packet(...a.pkt('s', 'PA', S + 1, C + 1, '* OK\r\n', { ts: 1000.2 }));
+    expect(factory.opened[0]!.summary).toBeUndefined();
+    // Two captures back to back, days apart: the old connection times out, the new one lives.
+    const b = new Wire({ ip: '10.0.0.3', port: 40001 }, { ip: '10.0.0.2', port: 143 });
+    r.packet(...b.pkt('c', 'S', C, 0, '', { ts: 900_000 }));
+    r.packet(...b.pkt('c', 'S', C, 0, '', { ts: 900_000.1 }));
+    r.packet(...b.pkt('s', 'SA', S, C + 1, '', { ts: 900_000.2 }));
+    expect(factory.opened[0]!.summary).toMatchObject({ endReason: 'timeout' });
+    expect(factory.opened[1]!.summary).toBeUndefined();
+    r.finish();
+    expect(factory.opened[1]!.summary).toMatchObject({ endReason: 'capture-end', established: true });
   });
 
   it('gives up the oldest hole when the per-connection buffer cap is hit', () => {
