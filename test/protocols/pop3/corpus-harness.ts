@@ -65,8 +65,11 @@ function eventText(e: DialogueEvent): string {
 /** The golden transcript of one capture's POP3 conversations. */
 export function renderGolden(convs: readonly Conversation[]): string {
   const out: string[] = [];
-  for (const c of convs) {
-    out.push(`== connection ${c.id} ${c.client.ip}:${c.client.port} -> ${c.server.ip}:${c.server.port} (${c.sawSyn ? 'syn' : 'no syn'}, ${c.transport.security}) state ${c.state}`);
+  // Connection attempts that carried no POP3 bytes are the TCP layer's business (how SYN retries
+  // are grouped may change there); the transcript numbers the connections that spoke.
+  const spoke = convs.filter((c) => c.events.length > 0);
+  spoke.forEach((c, i) => {
+    out.push(`== connection ${i + 1} ${c.client.ip}:${c.client.port} -> ${c.server.ip}:${c.server.port} (${c.sawSyn ? 'syn' : 'no syn'}, ${c.transport.security}) state ${c.state}`);
     if (c.serverSoftware) out.push(`server: ${c.serverSoftware.product}${c.serverSoftware.version ? ' ' + c.serverSoftware.version : ''} (${c.serverSoftware.source})${c.serverSoftware.details ? ' ' + JSON.stringify(c.serverSoftware.details) : ''}`);
     for (const e of c.events) out.push(eventText(e));
     if (c.droppedEvents) out.push(`dropped events: ${c.droppedEvents}`);
@@ -80,6 +83,6 @@ export function renderGolden(convs: readonly Conversation[]): string {
     if (c.transport.encryptedBytes) out.push(`encrypted bytes: ${c.transport.encryptedBytes.join(' / ')}`);
     for (const a of c.anomalies) out.push(`anomaly ${a.code} f${a.frame}${a.event !== undefined ? ` #${a.event}` : ''}${a.detail ? `: ${show(a.detail)}` : ''}`);
     out.push('');
-  }
+  });
   return out.join('\n');
 }
