@@ -140,6 +140,10 @@ export function parseCommand(raw: string, literals: readonly LiteralRef[]): Pars
   }
   const secret = addSpecifics(cmd, raw, spec, notes, literals);
   if (notes.length > 0) cmd.notes = notes;
+  if (secret && secret.literal === undefined && secret.end > secret.start) {
+    // rawArgs repeats the line: the secret's characters are masked there (kept only in the event's raw, marked by a SecretSpan).
+    cmd.rawArgs = raw.slice(argsStart, secret.start) + '*'.repeat(secret.end - secret.start) + raw.slice(secret.end);
+  }
   return secret ? { parsed: cmd, secret } : { parsed: cmd };
 }
 

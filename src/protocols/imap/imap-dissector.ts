@@ -518,6 +518,11 @@ class ImapDissector implements ProtocolDissector {
           this.b.anomaly('unexpected-continuation', line.firstFrame, n, 'continuation request with no command waiting for one');
           return;
         }
+        if (!p.lineDone) {
+          // The client is still sending this command (literal by literal): it waited since its latest part.
+          const cur = this.lastReader(0).current;
+          if (cur) p.openSince = cur.endTs;
+        }
         this.relate(p, n, 'S', line.ts);
         if (p.sasl) {
           p.sasl.challenges++;

@@ -237,6 +237,12 @@ export class LineReader {
       line.raw += decodeText(bytes);
     }
     line.lastFrame = Math.max(line.lastFrame, info.lastFrame);
+    line.endTs = info.ts;
+  }
+
+  /** The line being read (after a literal announcement), if any. */
+  get current(): LogicalLine | undefined {
+    return this.line;
   }
 
   private emit(cut: LogicalLine['cut']): void {
