@@ -27,8 +27,44 @@ import { pop3StarttlsFailed } from './rules/pop3-starttls-failed.js';
 import { pop3StarttlsInjection } from './rules/pop3-starttls-injection.js';
 import { pop3AuthCancelled } from './rules/pop3-auth-cancelled.js';
 import { pop3NoQuit } from './rules/pop3-no-quit.js';
-import { imapRepeatedLoginFailure } from './rules/imap-repeated-login-failure.js';
 import { authContrastWithWorkingSession } from './rules/auth-contrast-with-working-session.js';
+import { imapUnquotedCredentials } from './rules/imap-unquoted-credentials.js';
+import { imapUnknownCommand } from './rules/imap-unknown-command.js';
+import { imapBadResponse } from './rules/imap-bad-response.js';
+import { imapSkippedCapability } from './rules/imap-skipped-capability.js';
+import { imapCleartextLogin } from './rules/imap-cleartext-login.js';
+import { imapLoginDisabledIgnored } from './rules/imap-login-disabled-ignored.js';
+import { imapMechanismNotAdvertised } from './rules/imap-mechanism-not-advertised.js';
+import { imapLoginDespiteAuthList } from './rules/imap-login-despite-auth-list.js';
+import { imapLoginFailed } from './rules/imap-login-failed.js';
+import { imapRepeatedLoginFailure } from './rules/imap-repeated-login-failure.js';
+import { imapCredentialWhitespace } from './rules/imap-credential-whitespace.js';
+import { imapServerBye } from './rules/imap-server-bye.js';
+import { imapTruncatedResponse } from './rules/imap-truncated-response.js';
+import { imapStarttlsFailed } from './rules/imap-starttls-failed.js';
+import { imapStarttlsInjection } from './rules/imap-starttls-injection.js';
+import { imapTagReuse } from './rules/imap-tag-reuse.js';
+import { imapMissingCompletion } from './rules/imap-missing-completion.js';
+import { imapUnexpectedCompletion } from './rules/imap-unexpected-completion.js';
+import { imapInvalidTag } from './rules/imap-invalid-tag.js';
+import { imapCommandInWrongState } from './rules/imap-command-in-wrong-state.js';
+import { imapMalformed } from './rules/imap-malformed.js';
+import { imapBareLf } from './rules/imap-bare-lf.js';
+import { imapSlowResponse } from './rules/imap-slow-response.js';
+import { imapAuthCancelled } from './rules/imap-auth-cancelled.js';
+import { imapNoLogout } from './rules/imap-no-logout.js';
+import { exchangeProxyNotAuthenticated } from './rules/exchange-proxy-not-authenticated.js';
+import { exchangePlaintextLoginDisabled } from './rules/exchange-plaintext-login-disabled.js';
+import { exchangeAuthenticatedNotConnected } from './rules/exchange-authenticated-not-connected.js';
+import { m365BasicAuthDisabled } from './rules/m365-basic-auth-disabled.js';
+import { gmailAppPasswordRequired } from './rules/gmail-app-password-required.js';
+import { gmailWebLoginRequired } from './rules/gmail-web-login-required.js';
+import { gmailTooManyConnections } from './rules/gmail-too-many-connections.js';
+import { dovecotPlaintextDisallowed } from './rules/dovecot-plaintext-disallowed.js';
+import { dovecotPasswordExposed } from './rules/dovecot-password-exposed.js';
+import { dovecotConnectionLimit } from './rules/dovecot-connection-limit.js';
+import { cyrusPlaintextDisallowed } from './rules/cyrus-plaintext-disallowed.js';
+import { courierTlsRequired } from './rules/courier-tls-required.js';
 import { internalDissectorException } from './rules/internal-dissector-exception.js';
 import { internalRuleException } from './rules/internal-rule-exception.js';
 
@@ -42,7 +78,31 @@ export const CATALOGUE = [
   tcpMidstream,
   tcpRetransmissionMismatch,
   // IMAP
+  imapUnquotedCredentials,
+  imapUnknownCommand,
+  imapBadResponse,
+  imapSkippedCapability,
+  imapCleartextLogin,
+  imapLoginDisabledIgnored,
+  imapMechanismNotAdvertised,
+  imapLoginDespiteAuthList,
+  imapLoginFailed,
   imapRepeatedLoginFailure,
+  imapCredentialWhitespace,
+  imapServerBye,
+  imapTruncatedResponse,
+  imapStarttlsFailed,
+  imapStarttlsInjection,
+  imapTagReuse,
+  imapMissingCompletion,
+  imapUnexpectedCompletion,
+  imapInvalidTag,
+  imapCommandInWrongState,
+  imapMalformed,
+  imapBareLf,
+  imapSlowResponse,
+  imapAuthCancelled,
+  imapNoLogout,
   // POP3
   pop3CleartextLogin,
   pop3LoginDisabledIgnored,
@@ -58,6 +118,19 @@ export const CATALOGUE = [
   pop3StarttlsInjection,
   pop3AuthCancelled,
   pop3NoQuit,
+  // Server products (knowledge base)
+  exchangeProxyNotAuthenticated,
+  exchangePlaintextLoginDisabled,
+  exchangeAuthenticatedNotConnected,
+  m365BasicAuthDisabled,
+  gmailAppPasswordRequired,
+  gmailWebLoginRequired,
+  gmailTooManyConnections,
+  dovecotPlaintextDisallowed,
+  dovecotPasswordExposed,
+  dovecotConnectionLimit,
+  cyrusPlaintextDisallowed,
+  courierTlsRequired,
   // Across connections
   authContrastWithWorkingSession,
   // mailwire itself

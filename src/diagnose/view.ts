@@ -112,6 +112,9 @@ export function loginViews(conv: Conversation): LoginView[] {
     if (a.mechanism !== undefined) v.mechanism = a.mechanism;
     if (a.user !== undefined) v.user = a.user;
     if (a.userForm !== undefined) v.userForm = a.userForm;
+    // The IMAP parser tells an unquoted DOMAIN\user ('invalid') from a plain atom.
+    const login = imapCommandOf(conv, ex)?.login;
+    if (login && a.method === 'LOGIN') v.userForm = login.user.form;
     out.push(v);
   }
   for (const ex of conv.exchanges) {

@@ -6,6 +6,7 @@ import type { Conversation, Finding } from '../../src/model/conversation.js';
 import type { DissectorFactory } from '../../src/protocols/dissector.js';
 import type { ConnectionInfo, ConnectionSummary, Direction } from '../../src/tcp/stream.js';
 import { createPop3Dissector } from '../../src/protocols/pop3/pop3-dissector.js';
+import { createImapDissector } from '../../src/protocols/imap/imap-dissector.js';
 import { Diagnoser } from '../../src/diagnose/diagnose.js';
 
 /** One segment of the dialogue: who sends it and the text (CRLF appended unless `raw`). */
@@ -106,4 +107,8 @@ export function ids(conv: Conversation, opts: ConstructorParameters<typeof Diagn
 /** Findings of the given id. */
 export function only(findings: Finding[], id: string): Finding[] {
   return findings.filter((f) => f.id === id);
+}
+
+export function imap(steps: Step[], o: DialogueOptions = {}): Conversation {
+  return feed(createImapDissector, steps, { serverPort: 143, ...o });
 }
