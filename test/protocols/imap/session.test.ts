@@ -214,6 +214,20 @@ describe('IMAP session', () => {
     expect(codes(c)).toEqual([]);
   });
 
+  it('a synchronising literal refused by the server is not awaited', () => {
+    const c = dissect([S('* OK ready\r\n'), C('a LOGIN {5000}\r\n'), S('a NO [LIMIT] too big\r\n'), C('b LOGIN u p\r\n'), S('b OK in\r\n')]);
+    expect(transcript(c).slice(1)).toEqual(['C line#0 a LOGIN {5000}', 'S line#0 a NO [LIMIT] too big', 'C line#1 b LOGIN u p', 'S line#1 b OK in']);
+    expect(c.events[1]!.literals![0]).toMatchObject({ size: 5000, received: 0, complete: false });
+    expect(c.state).toBe('authenticated');
+  });
+
+  it('an overlong line is cut at the cap and reported', () => {
+    const c = dissect([S('* OK ready\r\n'), C('a NOOP\r\n'), S(`* SEARCH ${'1 '.repeat(40_000)}\r\na OK\r\n`)]);
+    expect(codes(c)).toEqual(['line-too-long']);
+    expect(c.events[2]!.raw.length).toBe(64 * 1024);
+    expect(c.exchanges[0]!.status).toBe('OK');
+  });
+
   it('AUTHENTICATE cancelled with `*`', () => {
     const c = dissect([S('* OK ready\r\n'), C('a AUTHENTICATE LOGIN\r\n'), S('+ VXNlcm5hbWU6\r\n'), C('*\r\n'), S('a BAD cancelled\r\n')]);
     expect(c.events[3]!.parsed).toEqual({ type: 'sasl-cancel', tag: 'a' });
