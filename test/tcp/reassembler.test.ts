@@ -399,6 +399,29 @@ describe('TcpReassembler: bounds', () => {
     expect(stats).toMatchObject({ capDrops: 1, bufferedBytes: 0, gapBytes: 10 });
   });
 
+  it('gives up holes in the buffering direction when the total buffer cap is hit', () => {
+    const factory = new RecordingFactory();
+    const r = new TcpReassembler(factory, { maxBufferedBytesTotal: 100 });
+    const a = new Wire({ ip: '10.0.0.1', port: 40000 }, { ip: '10.0.0.2', port: 143 });
+    const b = new Wire({ ip: '10.0.0.3', port: 40000 }, { ip: '10.0.0.2', port: 143 });
+    for (const w of [a, b]) for (const [from, flags, seq, ack] of HANDSHAKE) r.packet(...w.pkt(from, flags, seq, ack));
+    r.packet(...a.pkt('c', 'PA', C + 2, S + 1, 'a'.repeat(60)));
+    r.packet(...b.pkt('c', 'PA', C + 3, S + 1, 'b'.repeat(60))); // 120 in total: b's hole goes
+    expect(factory.opened[1]!.compact()).toEqual(['c:[gap 2]', `c:${'b'.repeat(60)}`]);
+    expect(factory.opened[0]!.compact()).toEqual([]);
+    expect(r.stats()).toMatchObject({ capDrops: 1, bufferedBytes: 60, peakBufferedBytes: 120 });
+  });
+
+  it('stops comparing retransmissions when the window budget is used up', () => {
+    const { rec, stats } = run([
+      ...HANDSHAKE,
+      ['c', 'PA', C + 1, S + 1, 'abcd'],
+      ['c', 'PA', C + 1, S + 1, 'abXd'],
+    ], { maxWindowBytesTotal: 0 });
+    expect(rec.stream(0)).toBe('abcd');
+    expect(stats).toMatchObject({ retransmissionMismatches: 0, unverifiedRetransmittedBytes: 4, windowBytes: 0 });
+  });
+
   it('gives up holes when the segment-count cap is hit', () => {
     const steps: Step[] = [...HANDSHAKE];
     for (let i = 0; i < 5; i++) steps.push(['c', 'PA', C + 2 + 2 * i, S + 1, String(i)]);
