@@ -1,0 +1,258 @@
+/**
+ * The HTML report: one self-contained page (inline style and script, no fonts, images or requests
+ * of any kind) with a summary, a filterable list of the conversations, and for each conversation a
+ * ladder diagram fused with its transcript and its findings beside it. See docs/html-report.md.
+ *
+ * Conversations are rendered to markup as they arrive (redacted first unless --show-secrets) and
+ * only that markup is kept, bounded by MAX_HTML_CONVERSATIONS and MAX_HTML_TOTAL_EVENTS; finish()
+ * writes the page with the summary on top. A Content-Security-Policy allows nothing but the page's
+ * own style sheet and script (by hash), as a second wall behind the escaping of captured text.
+ */
+import { createHash } from 'node:crypto';
+import type { Conversation, Finding, Severity } from '../model/conversation.js';
+import type { AnalysisStats, InputSummary } from '../analyze.js';
+import { redactConversation } from '../model/redact.js';
+import type { ReportOptions, ReportWriter, Sink } from './context.js';
+import { escapeHtml as e } from './escape.js';
+import { jsonForScript } from './html-escape.js';
+import { HTML_CSS, HTML_JS } from './html-assets.js';
+import { SEVERITY_ORDER, bytes, endpoint, isoTime, outcome, seconds } from './describe.js';
+import { shouldShow, visibleFindings } from './filter.js';
+import {
+  MAX_HTML_EVENTS_PER_CONVERSATION, conversationKey, outcomeClass, protocolLabel, renderConversation, renderFinding, searchText,
+  type ConversationKey,
+} from './html-conversation.js';
+
+/** Conversations kept in one report; later ones are counted and the page says how many were left out. */
+export const MAX_HTML_CONVERSATIONS = 5_000;
+/** Transcript rows in the whole report; once spent, later conversations show their facts and findings only. */
+export const MAX_HTML_TOTAL_EVENTS = 250_000;
+/** Conversations whose details start expanded when they have no warning or error. */
+const OPEN_QUIET_CONVERSATIONS = 20;
+/** Capture warnings and undecodable frames listed per input in the summary. */
+const MAX_INPUT_NOTES = 10;
+
+const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
+
+interface Entry {
+  key: ConversationKey;
+  /** The row of the conversation list. */
+  row: string;
+  /** The conversation's section. */
+  section: string;
+  text: string;
+}
+
+export class HtmlReport implements ReportWriter {
+  private readonly entries: Entry[] = [];
+  private leftOut = 0;
+  private readonly leftOutBySeverity: Record<Severity | 'none', number> = { error: 0, warning: 0, info: 0, none: 0 };
+  private eventsBudget = MAX_HTML_TOTAL_EVENTS;
+  private transcriptsCut = 0;
+  /** Severity of each finding id seen, for the summary table (stats only count them). */
+  private readonly severityOf = new Map<string, Severity>();
+
+  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {}
+
+  conversation(original: Conversation): void {
+    for (const f of original.findings) this.severityOf.set(f.id, f.severity);
+    if (!shouldShow(original, this.opts.onlyProblems)) return;
+    const findings = visibleFindings(original.findings, this.opts.minSeverity);
+    if (this.entries.length >= MAX_HTML_CONVERSATIONS) {
+      this.leftOut++;
+      this.leftOutBySeverity[conversationKey(original, findings).severity]++;
+      return;
+    }
+    const conv = this.opts.showSecrets ? original : redactConversation(original);
+    const key = conversationKey(conv, findings);
+    const rows = Math.min(conv.events.length, MAX_HTML_EVENTS_PER_CONVERSATION, this.eventsBudget);
+    if (rows < Math.min(conv.events.length, MAX_HTML_EVENTS_PER_CONVERSATION)) this.transcriptsCut++;
+    this.eventsBudget -= rows;
+    const open = key.severity === 'error' || key.severity === 'warning' || this.entries.length < OPEN_QUIET_CONVERSATIONS;
+    this.entries.push({
+      key,
+      row: listRow(conv, key, findings),
+      section: renderConversation(conv, findings, this.opts, open, rows),
+      text: searchText(conv, findings),
+    });
+  }
+
+  finish(findings: Finding[], stats: AnalysisStats): void {
+    for (const f of findings) this.severityOf.set(f.id, f.severity);
+    this.entries.sort((a, b) => a.key.id - b.key.id);
+    const o = this.opts;
+    const cross = visibleFindings(findings, o.minSeverity);
+    const style = HTML_CSS;
+    const script = HTML_JS;
+    const csp = [
+      "default-src 'none'",
+      `style-src '${sha256(style)}'`,
+      `script-src '${sha256(script)}'`,
+      "img-src data:",
+      "base-uri 'none'",
+      "form-action 'none'",
+    ].join('; ');
+    const head: string[] = [];
+    head.push('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n');
+    head.push(`<meta http-equiv="Content-Security-Policy" content="${e(csp)}">\n`);
+    head.push('<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="referrer" content="no-referrer">\n');
+    head.push('<link rel="icon" href="data:,">\n');
+    head.push(`<title>mailwire report — ${e(o.inputs.join(', ') || 'no input')}</title>\n`);
+    head.push(`<style>${style}</style>\n</head>\n<body>\n`);
+    head.push(`<header class="top"><h1><span class="brand">mailwire</span> report</h1>`
+      + `<p class="meta">${o.inputs.length === 1 ? 'input' : 'inputs'} ${o.inputs.map((i) => `<code>${e(i)}</code>`).join(', ') || 'none'} · mailwire ${e(o.version)}</p></header>\n`);
+    if (o.showSecrets) {
+      head.push('<div class="secrets-banner" role="alert">Secrets are shown in this report (--show-secrets): passwords, tokens and SASL responses appear in clear. Do not share it.</div>\n');
+    }
+    head.push('<main>\n');
+    head.push(this.summary(stats));
+    if (cross.length) {
+      head.push('<section id="across" aria-labelledby="across-h"><h2 id="across-h">Across conversations</h2><ol class="findings-across">');
+      const shown = new Set(this.entries.map((x) => x.key.id));
+      for (const [i, f] of cross.entries()) {
+        const where = shown.has(f.conversation) ? `<p class="where">see <a href="#c${f.conversation}">conversation #${f.conversation}</a></p>` : '';
+        head.push(renderFinding(f, o, `x-f${i}`, () => undefined, where));
+      }
+      head.push('</ol></section>\n');
+    }
+    head.push(this.listSection(stats));
+    this.out(head.join(''));
+    if (this.entries.length) this.out('<section id="details" aria-labelledby="details-h"><h2 id="details-h">Transcripts</h2>\n');
+    for (const entry of this.entries) this.out(entry.section);
+    const tail: string[] = [];
+    if (this.entries.length) tail.push('</section>\n');
+    tail.push('</main>\n');
+    tail.push(`<footer>Generated by mailwire ${e(o.version)}. This page is self-contained: it loads nothing from the network.</footer>\n`);
+    const index = { conversations: this.entries.map((x) => ({ ...x.key, text: x.text })) };
+    tail.push(`<script type="application/json" id="mw-index">${jsonForScript(index)}</script>\n`);
+    tail.push(`<script>${script}</script>\n</body>\n</html>\n`);
+    this.out(tail.join(''));
+  }
+
+  private summary(stats: AnalysisStats): string {
+    const o: string[] = [];
+    o.push('<section id="summary" aria-labelledby="summary-h"><h2 id="summary-h">Summary</h2><div class="cards">');
+    const protos = Object.entries(stats.byProtocol).map(([p, n]) => `${n} ${p === 'unknown' ? 'other' : p.toUpperCase()}`).join(', ');
+    o.push(card('conversations', String(stats.conversations), e(protos || 'none')));
+    const l = stats.logins;
+    const extra = [l.cancelled ? `${l.cancelled} cancelled` : '', l.unknown ? `${l.unknown} unknown` : ''].filter(Boolean).join(', ');
+    o.push(card('logins', String(l.ok + l.failed + l.cancelled + l.unknown), `<span class="ok">${l.ok} ok</span>, <span class="${l.failed ? 'bad' : ''}">${l.failed} failed</span>${extra ? `, ${extra}` : ''}`));
+    const fs = stats.findings;
+    const total = fs.error + fs.warning + fs.info;
+    o.push(`<div class="card sevs"><div class="label">findings</div><div class="value">`
+      + SEVERITIES.map((s) => `<span class="${fs[s] ? `n-${s}` : 'zero'}">${fs[s]}<small>${s}</small></span>`).join('')
+      + `</div><div class="sub">${total} in all, ${Object.keys(fs.byId).length} kinds</div></div>`);
+    o.push(card('frames read', String(stats.frames), `${e(bytes(stats.bytes))} from ${stats.inputs.length} ${stats.inputs.length === 1 ? 'input' : 'inputs'}`));
+    o.push('</div><div class="two">');
+    o.push('<div class="panel"><h3>Findings by id</h3>');
+    const ids = Object.entries(fs.byId).sort((a, b) => {
+      const sa = rank(this.severityOf.get(a[0]));
+      const sb = rank(this.severityOf.get(b[0]));
+      return sb - sa || b[1] - a[1] || a[0].localeCompare(b[0]);
+    });
+    if (ids.length) {
+      o.push('<table class="grid"><thead><tr><th scope="col">severity</th><th scope="col">id</th><th scope="col">what</th><th scope="col" class="num">count</th></tr></thead><tbody>');
+      for (const [id, n] of ids) {
+        const sev = this.severityOf.get(id);
+        o.push(`<tr><td>${sev ? `<span class="badge sev-${sev}">${sev}</span>` : ''}</td><td><code>${e(id)}</code></td><td>${e(this.opts.ruleInfo(id)?.title ?? '')}</td><td class="num">${n}</td></tr>`);
+      }
+      o.push('</tbody></table>');
+    } else {
+      o.push('<p class="note">No findings.</p>');
+    }
+    o.push('</div><div class="panel"><h3>Inputs</h3>');
+    if (stats.inputs.length) {
+      o.push('<table class="grid"><thead><tr><th scope="col">input</th><th scope="col">format</th><th scope="col" class="num">frames</th><th scope="col" class="num">size</th><th scope="col">frames by kind</th></tr></thead><tbody>');
+      for (const input of stats.inputs) o.push(inputRow(input));
+      o.push('</tbody></table>');
+    } else {
+      o.push('<p class="note">No input was read.</p>');
+    }
+    o.push('</div></div></section>\n');
+    return o.join('');
+  }
+
+  private listSection(stats: AnalysisStats): string {
+    const o: string[] = [];
+    o.push('<section id="conversations" aria-labelledby="conversations-h"><h2 id="conversations-h">Conversations</h2>');
+    const count = (pred: (k: ConversationKey) => boolean): number => this.entries.filter((x) => pred(x.key)).length;
+    o.push('<form class="filters" id="mw-filters" role="search" aria-label="Filter conversations">');
+    o.push('<fieldset><legend>Severity</legend>');
+    for (const s of [...SEVERITIES, 'none'] as const) {
+      o.push(`<label><input type="checkbox" name="severity" value="${s}" checked> ${s === 'none' ? 'no findings' : s} (${count((k) => k.severity === s)})</label>`);
+    }
+    o.push('</fieldset><fieldset><legend>Protocol</legend>');
+    for (const [p, label] of [['imap', 'IMAP'], ['pop3', 'POP3'], ['other', 'other']] as const) {
+      o.push(`<label><input type="checkbox" name="protocol" value="${p}" checked> ${label} (${count((k) => k.protocol === p)})</label>`);
+    }
+    o.push('</fieldset>');
+    o.push('<div class="search"><label for="mw-q">Search</label><input type="search" id="mw-q" name="q" placeholder="address, user, server, finding id…"></div>');
+    o.push('<div><button type="reset">Reset filters</button> <span class="needs-js" hidden><button type="button" id="mw-expand">Expand all</button> <button type="button" id="mw-collapse">Collapse all</button></span></div>');
+    o.push('</form>');
+    o.push('<noscript><p class="note">The filters need JavaScript; everything below is shown.</p></noscript>');
+    o.push(`<p class="filter-status" id="mw-filter-status" role="status" aria-live="polite">${this.entries.length} conversations</p>`);
+    const hidden = stats.conversations - this.entries.length - this.leftOut;
+    if (this.opts.onlyProblems && hidden > 0) {
+      o.push(`<p class="note">${hidden === 1 ? '1 conversation' : `${hidden} conversations`} without warnings or errors ${hidden === 1 ? 'is' : 'are'} not in this report (--only-problems).</p>`);
+    }
+    if (this.leftOut) {
+      const bySev = SEVERITIES.filter((s) => this.leftOutBySeverity[s]).map((s) => `${this.leftOutBySeverity[s]} with ${s === 'info' ? 'info' : `${s}s`} at worst`).join(', ');
+      const n = this.leftOut === 1 ? '1 more conversation is' : `${this.leftOut} more conversations are`;
+      o.push(`<p class="left-out" role="note">${n} not in this report (at most ${MAX_HTML_CONVERSATIONS})${bySev ? `: ${bySev}` : ''}. Use --only-problems, --min-severity or the jsonl format to see them.</p>`);
+    }
+    if (this.transcriptsCut) o.push(`<p class="left-out" role="note">Transcripts of ${this.transcriptsCut} conversations are cut short: the report shows at most ${MAX_HTML_TOTAL_EVENTS} lines in all. Their findings are complete.</p>`);
+    if (this.entries.length) {
+      o.push('<div class="panel"><table class="grid conv-list"><thead><tr><th scope="col">severity</th><th scope="col">#</th><th scope="col">protocol</th><th scope="col">client</th><th scope="col">server</th><th scope="col">start</th><th scope="col">duration</th><th scope="col">outcome</th><th scope="col">findings</th></tr></thead><tbody>');
+      for (const x of this.entries) o.push(x.row);
+      o.push('</tbody></table></div>');
+    } else {
+      o.push('<p class="note">No conversation to show.</p>');
+    }
+    o.push('</section>\n');
+    return o.join('');
+  }
+}
+
+function rank(s: Severity | undefined): number {
+  return s ? SEVERITY_ORDER[s] : 0;
+}
+
+function sha256(text: string): string {
+  return `sha256-${createHash('sha256').update(text, 'utf8').digest('base64')}`;
+}
+
+function card(label: string, value: string, sub: string): string {
+  return `<div class="card"><div class="label">${label}</div><div class="value">${value}</div><div class="sub">${sub}</div></div>`;
+}
+
+function listRow(c: Conversation, key: ConversationKey, findings: readonly Finding[]): string {
+  const what = outcome(c);
+  const counts = SEVERITIES.map((s) => [s, findings.filter((f) => f.severity === s).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `<span class="count sev-${s}" title="${n} ${s}">${n}</span>`).join('');
+  const ids = [...new Set(findings.map((f) => f.id))].join(', ');
+  return `<tr id="row-c${c.id}" data-severity="${key.severity}" data-protocol="${key.protocol}">`
+    + `<td class="sev"><span class="badge sev-${key.severity}">${key.severity}</span></td>`
+    + `<td><a href="#c${c.id}">#${c.id}</a></td><td>${protocolLabel(c)}</td>`
+    + `<td class="ep">${e(endpoint(c.client))}</td><td class="ep">${e(endpoint(c.server))}</td>`
+    + `<td class="mono nowrap">${e(isoTime(c.startTs))}</td><td class="nowrap">${e(seconds(c.endTs - c.startTs))}</td>`
+    + `<td class="outcome ${outcomeClass(what)}">${e(what)}</td>`
+    + `<td>${counts}${ids ? ` <span class="note">${e(ids)}</span>` : ''}</td></tr>`;
+}
+
+function inputRow(input: InputSummary): string {
+  const cap = input.capture;
+  const d = input.decoded;
+  const kinds = d
+    ? [`${d.tcp} TCP`, `${d.other} other`, d.fragment ? `${d.fragment} IP fragments` : '', d.reassembled ? `${d.reassembled} reassembled datagrams` : '',
+      d.truncated ? `${d.truncated} cut by snaplen` : '', d.error ? `${d.error} undecodable` : ''].filter(Boolean).join(', ')
+    : '';
+  const notes: string[] = [];
+  for (const x of d?.errorExamples.slice(0, MAX_INPUT_NOTES) ?? []) notes.push(`frame ${x.frame}: ${x.layer}: ${x.error}`);
+  if (cap?.dropped) notes.push(`${cap.dropped} packets dropped by the kernel`);
+  for (const w of input.warnings.slice(0, MAX_INPUT_NOTES)) notes.push(`warning: ${w.message}`);
+  if (input.warningCount > MAX_INPUT_NOTES) notes.push(`… ${input.warningCount - MAX_INPUT_NOTES} more warnings`);
+  const noteHtml = notes.length ? `<br><span class="warn-text">${notes.map((n) => e(n)).join('<br>')}</span>` : '';
+  return `<tr><td><code>${e(input.name)}</code></td><td>${cap ? `${e(cap.format)}${cap.compressed ? ' (gzip)' : ''}` : 'not read'}</td>`
+    + `<td class="num">${cap ? cap.frames : ''}</td><td class="num">${cap ? e(bytes(cap.bytesRead)) : ''}</td><td>${e(kinds)}${noteHtml}</td></tr>`;
+}
