@@ -1,0 +1,166 @@
+/**
+ * The HTML report in a real headless Chromium (Debian's `chromium`, driven by playwright-core): the
+ * page loads from file:// without a single further request, its style and script pass its own
+ * Content-Security-Policy, the conversations and findings are there, the severity, protocol and
+ * search filters hide and show conversations (by mouse and by keyboard), the hostile capture's
+ * markup never runs, and without JavaScript everything is still readable. Screenshots go to
+ * test/output/ (git-ignored) for a look by eye.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { analyzeFiles, type AnalysisResult } from '../../src/analyze.js';
+import { HtmlReport } from '../../src/report/html.js';
+import { ruleInfo } from '../../src/report/rule-info.js';
+import { worstSeverity } from '../../src/report/describe.js';
+import { HOSTILE_PASSWORD, writeHostileCapture } from '../fixtures/report/html/hostile-capture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const HAS_CHROMIUM = existsSync(CHROMIUM);
+if (!HAS_CHROMIUM) console.warn(`html browser test: ${CHROMIUM} absent, skipped`);
+
+const OUTPUT = fileURLToPath(new URL('../output/', import.meta.url));
+const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
+/** Corpus captures added when the corpus is there; the hostile capture alone still exercises everything. */
+const CORPUS_INPUTS = ['zeek/pop3.pcap', 'BruteShark/IMAP - Login (Plaintext) 3.pcap'].map((p) => join(CORPUS, p)).filter((p) => existsSync(p));
+
+describe.skipIf(!HAS_CHROMIUM)('HTML report in headless Chromium', () => {
+  let browser: Browser;
+  let result: AnalysisResult;
+  let url: string;
+  let page: Page;
+  const requests: string[] = [];
+  const dialogs: string[] = [];
+  const problems: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(OUTPUT, { recursive: true });
+    const hostile = join(OUTPUT, 'html-hostile.pcap');
+    writeHostileCapture(hostile);
+    result = await analyzeFiles([...CORPUS_INPUTS, hostile]);
+    let html = '';
+    const report = new HtmlReport((t) => { html += t; }, {
+      showSecrets: false, color: false, minSeverity: 'info', onlyProblems: false, ruleInfo, version: 'test', inputs: result.inputs,
+    });
+    for (const c of result.conversations) report.conversation(c);
+    report.finish(result.findings, result.stats);
+    const file = join(OUTPUT, 'html-report.html');
+    writeFileSync(file, html);
+    url = pathToFileURL(file).href;
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
+    // Any request other than the page itself is recorded and refused.
+    await context.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
+    page = await context.newPage();
+    page.on('request', (r) => requests.push(r.url()));
+    page.on('dialog', (d) => { dialogs.push(d.message()); void d.dismiss(); });
+    page.on('pageerror', (err) => problems.push(`pageerror: ${err.message}`));
+    page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+    await page.goto(url);
+    // Page-side code is given as text: the tests compile without the DOM library.
+    await page.waitForFunction(`document.getElementById('mw-filter-status').textContent.startsWith('Showing')`);
+    await page.screenshot({ path: join(OUTPUT, 'html-report-top.png') });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  /** Every conversation section as the reader sees it (offsetParent is null when it or an ancestor is hidden). */
+  const SECTIONS = `[...document.querySelectorAll('section.conv')].map((el) => ({
+    id: el.id, severity: el.dataset.severity, protocol: el.dataset.protocol, visible: el.offsetParent !== null }))`;
+  type Shown = Array<{ id: string; severity: string; protocol: string; visible: boolean }>;
+  const sections = (p: Page = page): Promise<Shown> => p.evaluate(SECTIONS) as Promise<Shown>;
+
+  it('loads with no request but the page itself, no script error, no CSP violation, no injected dialog', () => {
+    expect(requests).toEqual([url]);
+    expect(problems).toEqual([]);
+    expect(dialogs).toEqual([]);
+  });
+
+  it('applies its own style sheet and runs its own script under the page CSP', async () => {
+    expect(await page.evaluate(`getComputedStyle(document.querySelector('header.top')).backgroundColor`)).toBe('rgb(23, 32, 46)');
+    expect(await page.textContent('#mw-filter-status')).toBe(`Showing ${result.conversations.length} of ${result.conversations.length} conversations`);
+    expect(await page.isVisible('#mw-expand')).toBe(true);
+  });
+
+  it('shows every conversation with its findings, the hostile text as text', async () => {
+    const shown = await sections();
+    expect(shown.map((s) => s.id)).toEqual(result.conversations.map((c) => `c${c.id}`));
+    expect(shown.every((s) => s.visible)).toBe(true);
+    for (const c of result.conversations) {
+      for (const [i, f] of c.findings.entries()) {
+        expect(await page.textContent(`#c${c.id}-f${i} code`)).toBe(f.id);
+      }
+    }
+    const hostile = result.conversations.at(-1)!;
+    expect(await page.textContent(`#c${hostile.id}-e0 td.ln`)).toContain(hostile.events[0]!.raw);
+    expect(await page.locator('img').count()).toBe(0);
+    expect(await page.locator('script').count()).toBe(2);
+    expect(await page.content()).not.toContain(HOSTILE_PASSWORD);
+  });
+
+  it('hides and shows conversations with the severity filter', async () => {
+    const errorIds = result.conversations.filter((c) => worstSeverity(c.findings) === 'error').map((c) => `c${c.id}`);
+    expect(errorIds.length).toBeGreaterThan(0);
+    await page.uncheck('input[name="severity"][value="error"]');
+    let now = await sections();
+    for (const s of now) expect(s.visible, s.id).toBe(s.severity !== 'error');
+    for (const id of errorIds) expect(await page.isHidden(`#row-${id}`)).toBe(true);
+    const total = result.conversations.length;
+    expect(await page.textContent('#mw-filter-status')).toBe(`Showing ${total - errorIds.length} of ${total} conversations`);
+    await page.screenshot({ path: join(OUTPUT, 'html-report-filtered.png') });
+    // Back on with the keyboard: focus the box and press Space.
+    await page.focus('input[name="severity"][value="error"]');
+    await page.keyboard.press('Space');
+    now = await sections();
+    expect(now.every((s) => s.visible)).toBe(true);
+  });
+
+  it('filters by protocol and by search text', async () => {
+    await page.uncheck('input[name="protocol"][value="imap"]');
+    for (const s of await sections()) expect(s.visible, s.id).toBe(s.protocol !== 'imap');
+    await page.check('input[name="protocol"][value="imap"]');
+    await page.fill('#mw-q', 'alice');
+    const withAlice = result.conversations.filter((c) => c.auth.some((a) => a.user === 'alice')).map((c) => `c${c.id}`);
+    expect(withAlice).toHaveLength(1);
+    for (const s of await sections()) expect(s.visible, s.id).toBe(withAlice.includes(s.id));
+    await page.fill('#mw-q', '');
+    expect((await sections()).every((s) => s.visible)).toBe(true);
+  });
+
+  it('opens a collapsed conversation when a link points into it', async () => {
+    const target = result.conversations.at(-1)!;
+    await page.click('#mw-collapse');
+    const details = page.locator(`#c${target.id} > details`);
+    expect(await details.getAttribute('open')).toBeNull();
+    expect(await page.isVisible(`#c${target.id}-f0`)).toBe(false);
+    // A link from outside (report.html#c9-f0 pasted in a ticket) lands inside the closed conversation.
+    await page.evaluate(`location.hash = '#c${target.id}-f0'`);
+    await page.waitForFunction(`document.querySelector('#c${target.id} > details').open`);
+    expect(await page.isVisible(`#c${target.id}-f0`)).toBe(true);
+    await page.click('#mw-expand');
+    await page.evaluate(`document.getElementById('c${target.id}').scrollIntoView()`);
+    await page.screenshot({ path: join(OUTPUT, 'html-report-conversation.png') });
+  });
+
+  it('is readable without JavaScript: everything shown, the filters say they need it', async () => {
+    const context = await browser.newContext({ javaScriptEnabled: false, viewport: { width: 1200, height: 900 } });
+    const noJs = await context.newPage();
+    await noJs.goto(url);
+    const shown = await sections(noJs);
+    expect(shown).toHaveLength(result.conversations.length);
+    expect(shown.every((s) => s.visible)).toBe(true);
+    expect(await noJs.isVisible('.filters')).toBe(true);
+    expect(await noJs.textContent('noscript p')).toBe('The filters need JavaScript; everything below is shown.');
+    expect(await noJs.isVisible('noscript p')).toBe(true);
+    expect(await noJs.isHidden('#mw-expand')).toBe(true);
+    await context.close();
+  });
+});
