@@ -23,12 +23,9 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { converse, imapContinuation, imapStep, pop3Step, rawStep } from './lab/socket-client.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-/** How long a client "thinks" between two commands (keeps the capture readable, not a timing test). */
-const THINK_MS = 40;
-/** Give up on a dialogue step after this long (a server that never answers is a script bug). */
-const STEP_TIMEOUT_MS = 5000;
 /** Bytes a fake server buffers for one command line before giving up on the connection. */
 const MAX_COMMAND_LINE_BYTES = 8192;
 
@@ -165,78 +162,6 @@ const stopServer = (server) => new Promise((r) => server.close(() => r()));
 
 function imapServer(host, p) {
   return startServer(host, 143, `${p.greeting}\r\n`, (session, line) => imapAnswer(p, session, line));
-}
-
-// ---------------------------------------------------------------------------------------------
-// A scripted client: connect from a given address, wait for the greeting, then send each step and
-// wait for its answer.
-// ---------------------------------------------------------------------------------------------
-
-/**
- * Runs one connection. `steps` are {send, until} where `until(text)` says the answer is complete
- * (text = everything the server said since the command). `end`: 'client' closes after the last
- * step, 'server' waits for the server to close (after LOGOUT/QUIT).
- */
-function converse({ host, port, from, steps, end }) {
-  return new Promise((res, rej) => {
-    const sock = net.connect({ host, port, localAddress: from });
-    sock.setNoDelay(true);
-    let acc = '';
-    let waiting = (t) => t.includes('\r\n'); // the greeting
-    let k = 0;
-    const timer = setTimeout(() => {
-      sock.destroy();
-      rej(new Error(`${host}:${port}: no answer to step ${k} (${steps[k - 1]?.send ?? 'greeting'})`));
-    }, STEP_TIMEOUT_MS * (steps.length + 1));
-    const next = async () => {
-      await sleep(THINK_MS);
-      if (k === steps.length) {
-        waiting = null;
-        if (end === 'client') sock.end();
-        return;
-      }
-      const step = steps[k++];
-      waiting = step.until;
-      acc = '';
-      sock.write(step.send, 'latin1');
-    };
-    sock.on('data', (d) => {
-      acc += d.toString('latin1');
-      if (waiting && waiting(acc)) {
-        waiting = null;
-        void next();
-      }
-    });
-    sock.on('error', (e) => {
-      clearTimeout(timer);
-      rej(e);
-    });
-    sock.on('close', () => {
-      clearTimeout(timer);
-      if (k < steps.length) rej(new Error(`${host}:${port}: closed before step ${k}`));
-      else res();
-    });
-  });
-}
-
-/** An IMAP command step: complete when the tagged completion for `tag` arrived. */
-function imapStep(line) {
-  const tag = line.slice(0, line.indexOf(' '));
-  const re = new RegExp(`(^|\\r\\n)${tag.replace(/[?*+.]/g, '\\$&')} (OK|NO|BAD)[^\\r\\n]*\\r\\n$`);
-  return { send: `${line}\r\n`, until: (t) => re.test(t) };
-}
-
-/** A POP3 step: complete after the status line, or after the terminating `.` of a multi-line answer. */
-function pop3Step(line, multiLine = false) {
-  return {
-    send: `${line}\r\n`,
-    until: (t) => (t.startsWith('-ERR') || !multiLine ? t.endsWith('\r\n') : t.endsWith('\r\n.\r\n')),
-  };
-}
-
-/** A SASL continuation step: complete when the server's `+ ...` or its final answer arrived. */
-function rawStep(line) {
-  return { send: `${line}\r\n`, until: (t) => t.endsWith('\r\n') };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -576,7 +501,7 @@ const SAMPLES = [
         from: '127.0.0.61',
         steps: [
           rawStep('a1 AUTHENTICATE CRAM-MD5'),
-          imapStep.continuation(cramResponse(CRAM_USER, PASSWORD, CRAM_CHALLENGE), 'a1'),
+          imapContinuation(cramResponse(CRAM_USER, PASSWORD, CRAM_CHALLENGE), 'a1'),
           imapStep('a2 SELECT INBOX'),
           imapStep('a3 UID FETCH 1:* (UID RFC822.SIZE FLAGS)'),
           imapStep('a4 UID FETCH 2 BODY.PEEK[]'),
@@ -613,9 +538,6 @@ const SAMPLES = [
     },
   },
 ];
-
-/** The SASL response line of an IMAP AUTHENTICATE: complete when the tagged completion arrived. */
-imapStep.continuation = (line, tag) => ({ ...imapStep(`${tag} x`), send: `${line}\r\n` });
 
 // ---------------------------------------------------------------------------------------------
 // Recording with tcpdump.
