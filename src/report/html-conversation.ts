@@ -232,7 +232,10 @@ function transcript(c: Conversation, findings: readonly Finding[], opts: ReportO
   const notShown = c.events.length - shown;
   const notes: string[] = [];
   if (c.events.length === 0) notes.push('No dialogue lines in this conversation.');
-  if (notShown > 0) notes.push(`… ${notShown} more lines not shown here (at most ${maxRows} per conversation in this report; the text report has them all).`);
+  if (notShown > 0) {
+    const why = maxRows >= MAX_HTML_EVENTS_PER_CONVERSATION ? `at most ${MAX_HTML_EVENTS_PER_CONVERSATION} per conversation in this report` : 'the lines this report may hold in all are spent';
+    notes.push(`… ${notShown} more lines not shown here (${why}; the text report has them all).`);
+  }
   if (c.droppedEvents) notes.push(`… ${c.droppedEvents} more lines were not kept by the analysis (cap per conversation).`);
   for (const n of notes) out.push(`<p class="more-rows">${e(n)}</p>`);
   out.push('</div>');

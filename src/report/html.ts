@@ -26,7 +26,7 @@ import {
 /** Conversations kept in one report; later ones are counted and the page says how many were left out. */
 export const MAX_HTML_CONVERSATIONS = 5_000;
 /** Transcript rows in the whole report; once spent, later conversations show their facts and findings only. */
-export const MAX_HTML_TOTAL_EVENTS = 250_000;
+export const MAX_HTML_TOTAL_EVENTS = 100_000;
 /** Conversations whose details start expanded when they have no warning or error. */
 const OPEN_QUIET_CONVERSATIONS = 20;
 /** Capture warnings and undecodable frames listed per input in the summary. */
@@ -200,7 +200,10 @@ export class HtmlReport implements ReportWriter {
       const n = this.leftOut === 1 ? '1 more conversation is' : `${this.leftOut} more conversations are`;
       o.push(`<p class="left-out" role="note">${n} not in this report (at most ${MAX_HTML_CONVERSATIONS})${bySev ? `: ${bySev}` : ''}. Use --only-problems, --min-severity or the jsonl format to see them.</p>`);
     }
-    if (this.transcriptsCut) o.push(`<p class="left-out" role="note">Transcripts of ${this.transcriptsCut} conversations are cut short: the report shows at most ${MAX_HTML_TOTAL_EVENTS} lines in all. Their findings are complete.</p>`);
+    if (this.transcriptsCut) {
+      const n = this.transcriptsCut === 1 ? '1 conversation is' : `${this.transcriptsCut} conversations are`;
+      o.push(`<p class="left-out" role="note">Transcripts of ${n} cut short: the report shows at most ${MAX_HTML_TOTAL_EVENTS} lines in all. Their findings are complete.</p>`);
+    }
     if (this.entries.length) {
       o.push('<div class="panel"><table class="grid conv-list"><thead><tr><th scope="col">severity</th><th scope="col">#</th><th scope="col">protocol</th><th scope="col">client</th><th scope="col">server</th><th scope="col">start</th><th scope="col">duration</th><th scope="col">outcome</th><th scope="col">findings</th></tr></thead><tbody>');
       for (const x of this.entries) o.push(x.row);

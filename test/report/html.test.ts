@@ -14,7 +14,8 @@ import { analyzeFiles, type AnalysisResult } from '../../src/analyze.js';
 import type { Conversation } from '../../src/model/conversation.js';
 import type { ReportOptions } from '../../src/report/context.js';
 import { escapeHtml } from '../../src/report/escape.js';
-import { HtmlReport, MAX_HTML_CONVERSATIONS } from '../../src/report/html.js';
+import { HtmlReport, MAX_HTML_CONVERSATIONS, MAX_HTML_TOTAL_EVENTS } from '../../src/report/html.js';
+import { MAX_HTML_EVENTS_PER_CONVERSATION } from '../../src/report/html-conversation.js';
 import { jsonForScript } from '../../src/report/html-escape.js';
 import { ruleInfo } from '../../src/report/rule-info.js';
 import { worstSeverity } from '../../src/report/describe.js';
@@ -251,6 +252,28 @@ describe.skipIf(!HAS_CORPUS)('HTML report of corpus captures', () => {
     const page = render(result, { onlyProblems: true });
     for (const c of quiet) expect(page).not.toContain(`id="c${c.id}"`);
     expect(page).toContain(`${quiet.length === 1 ? '1 conversation' : `${quiet.length} conversations`} without warnings or errors`);
+  });
+
+  it('draws at most MAX_HTML_EVENTS_PER_CONVERSATION rows of one conversation and says how many more there are', () => {
+    const base = result.conversations.find((c) => c.protocol === 'imap')!;
+    const events = Array.from({ length: MAX_HTML_EVENTS_PER_CONVERSATION + 25 }, (_, n) => ({ ...base.events[n % base.events.length]!, n }));
+    const page = render(result, {}, [{ ...base, events, findings: [] }]);
+    expect(page.match(new RegExp(`<tr class="ev [^"]*" id="c${base.id}-e\\d+">`, 'g'))).toHaveLength(MAX_HTML_EVENTS_PER_CONVERSATION);
+    expect(page).toContain(`… 25 more lines not shown here (at most ${MAX_HTML_EVENTS_PER_CONVERSATION} per conversation`);
+  });
+
+  it('spends at most MAX_HTML_TOTAL_EVENTS rows on the whole report, then says transcripts were cut', () => {
+    const base = result.conversations.find((c) => c.protocol === 'imap')!;
+    const copies = Math.ceil(MAX_HTML_TOTAL_EVENTS / base.events.length) + 2;
+    const many = Array.from({ length: copies }, (_, i) => ({ ...base, id: i + 1 }));
+    const page = render(result, {}, many);
+    expect(page.match(/<tr class="ev [^"]*" id="c\d+-e\d+">/g)).toHaveLength(MAX_HTML_TOTAL_EVENTS);
+    const cut = copies - Math.floor(MAX_HTML_TOTAL_EVENTS / base.events.length);
+    expect(page).toContain(`Transcripts of ${cut} conversations are cut short`);
+    expect(page).toContain(`… ${base.events.length} more lines not shown here (the lines this report may hold in all are spent;`);
+    // Every conversation still has its section and its findings.
+    expect(page.match(/<section class="conv /g)).toHaveLength(copies);
+    expect(page.match(/<li class="finding /g)!.length).toBeGreaterThanOrEqual(copies * base.findings.length);
   });
 
   it('shows the refused connections as SYN and RST on the ladder, the SYN tinted by tcp.refused', () => {
