@@ -28,11 +28,14 @@ h1, h2, h3, h4 { line-height: 1.2; margin: 0; }
 .top h1 .brand { color: #8fb8ff; }
 .top .meta { margin: 0; color: #c5cedb; font-size: 0.9rem; }
 .top .meta code { color: #fff; }
+.top .meta a { color: #8fb8ff; }
 .secrets-banner { background: #7a1016; color: #fff; padding: 0.7rem 2rem; font-weight: 600; border-bottom: 3px solid #f0b400; }
 main { padding: 1.25rem 2rem 2rem; max-width: 1600px; margin: 0 auto; }
 main > section { margin-bottom: 1.75rem; }
 main > section > h2 { font-size: 1.15rem; margin-bottom: 0.75rem; }
-.panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.25rem; }
+.panel { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem 1.25rem; overflow-x: auto; }
+table.grid td code { overflow-wrap: anywhere; }
+.nowrap, table.grid td.nowrap code { white-space: nowrap; overflow-wrap: normal; }
 .cards { display: grid; grid-template-columns: repeat(auto-fit, minmax(13rem, 1fr)); gap: 0.75rem; margin-bottom: 1rem; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 0.8rem 1rem; }
 .card .label { color: var(--muted); font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.06em; }
@@ -47,7 +50,7 @@ main > section > h2 { font-size: 1.15rem; margin-bottom: 0.75rem; }
 .card.sevs .n-warning { color: var(--warning); }
 .card.sevs .n-info { color: var(--info); }
 .card.sevs .zero { color: var(--muted); }
-.two { display: grid; grid-template-columns: repeat(auto-fit, minmax(26rem, 1fr)); gap: 0.75rem; }
+.two { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 30rem), 1fr)); gap: 0.75rem; }
 table.grid { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 table.grid th, table.grid td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 table.grid th { color: var(--muted); font-weight: 600; font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.04em; }
@@ -76,7 +79,6 @@ table.grid tbody tr:hover { background: #f0f4fa; }
 .filters button:hover { background: #eef2f8; }
 .filter-status { font-weight: 600; margin: 0.25rem 0 0.6rem; }
 .conv-list td.sev { width: 6rem; }
-.nowrap { white-space: nowrap; }
 .conv-list td.mono { font-family: var(--mono); font-size: 0.82rem; }
 .conv-list td.ep { font-family: var(--mono); font-size: 0.85rem; white-space: nowrap; }
 .conv { background: var(--card); border: 1px solid var(--line); border-left: 5px solid var(--none); border-radius: 8px; margin-bottom: 1rem; }

@@ -29,6 +29,8 @@ export const MAX_HTML_CONVERSATIONS = 5_000;
 export const MAX_HTML_TOTAL_EVENTS = 100_000;
 /** Conversations whose details start expanded when they have no warning or error. */
 const OPEN_QUIET_CONVERSATIONS = 20;
+/** Inputs named in the page header and title; the summary's table lists them all. */
+const HEADER_INPUTS = 3;
 /** Capture warnings and undecodable frames listed per input in the summary. */
 const MAX_INPUT_NOTES = 10;
 
@@ -97,10 +99,13 @@ export class HtmlReport implements ReportWriter {
     head.push(`<meta http-equiv="Content-Security-Policy" content="${e(csp)}">\n`);
     head.push('<meta name="viewport" content="width=device-width, initial-scale=1">\n<meta name="referrer" content="no-referrer">\n');
     head.push('<link rel="icon" href="data:,">\n');
-    head.push(`<title>mailwire report — ${e(o.inputs.join(', ') || 'no input')}</title>\n`);
+    const named = o.inputs.slice(0, HEADER_INPUTS);
+    const more = o.inputs.length - named.length;
+    head.push(`<title>mailwire report — ${e(named.join(', ') || 'no input')}${more ? ` and ${more} more` : ''}</title>\n`);
     head.push(`<style>${style}</style>\n</head>\n<body>\n`);
     head.push(`<header class="top"><h1><span class="brand">mailwire</span> report</h1>`
-      + `<p class="meta">${o.inputs.length === 1 ? 'input' : 'inputs'} ${o.inputs.map((i) => `<code>${e(i)}</code>`).join(', ') || 'none'} · mailwire ${e(o.version)}</p></header>\n`);
+      + `<p class="meta">${o.inputs.length === 1 ? 'input' : 'inputs'} ${named.map((i) => `<code>${e(i)}</code>`).join(', ') || 'none'}`
+      + `${more ? ` and <a href="#inputs-h">${more} more</a>` : ''} · mailwire ${e(o.version)}</p></header>\n`);
     if (o.showSecrets) {
       head.push('<div class="secrets-banner" role="alert">Secrets are shown in this report (--show-secrets): passwords, tokens and SASL responses appear in clear. Do not share it.</div>\n');
     }
@@ -154,13 +159,13 @@ export class HtmlReport implements ReportWriter {
       o.push('<table class="grid"><thead><tr><th scope="col">severity</th><th scope="col">id</th><th scope="col">what</th><th scope="col" class="num">count</th></tr></thead><tbody>');
       for (const [id, n] of ids) {
         const sev = this.severityOf.get(id);
-        o.push(`<tr><td>${sev ? `<span class="badge sev-${sev}">${sev}</span>` : ''}</td><td><code>${e(id)}</code></td><td>${e(this.opts.ruleInfo(id)?.title ?? '')}</td><td class="num">${n}</td></tr>`);
+        o.push(`<tr><td>${sev ? `<span class="badge sev-${sev}">${sev}</span>` : ''}</td><td class="nowrap"><code>${e(id)}</code></td><td>${e(this.opts.ruleInfo(id)?.title ?? '')}</td><td class="num">${n}</td></tr>`);
       }
       o.push('</tbody></table>');
     } else {
       o.push('<p class="note">No findings.</p>');
     }
-    o.push('</div><div class="panel"><h3>Inputs</h3>');
+    o.push('</div><div class="panel"><h3 id="inputs-h">Inputs</h3>');
     if (stats.inputs.length) {
       o.push('<table class="grid"><thead><tr><th scope="col">input</th><th scope="col">format</th><th scope="col" class="num">frames</th><th scope="col" class="num">size</th><th scope="col">frames by kind</th></tr></thead><tbody>');
       for (const input of stats.inputs) o.push(inputRow(input));

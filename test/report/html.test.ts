@@ -168,6 +168,13 @@ describe('HTML report of a hostile server (capture built in the test)', () => {
     for (const f of conv.findings.filter((x) => x.severity === 'error')) expect(errorsOnly).toContain(`<code>${f.id}</code>`);
   });
 
+  it('names at most three inputs in the header and title, pointing to the summary for the rest', () => {
+    const page = render(result, { inputs: ['a.pcap', 'b.pcap', '<c>.pcap', 'd.pcap', 'e.pcap'] });
+    expect(page).toContain('<title>mailwire report — a.pcap, b.pcap, &lt;c&gt;.pcap and 2 more</title>');
+    expect(page).toContain('<code>&lt;c&gt;.pcap</code> and <a href="#inputs-h">2 more</a>');
+    expect(page).not.toContain('d.pcap');
+  });
+
   it('keeps at most MAX_HTML_CONVERSATIONS and says how many were left out', () => {
     const base = result.conversations[0]!;
     const many = Array.from({ length: MAX_HTML_CONVERSATIONS + 3 }, (_, i) => ({ ...base, id: i + 1 }));
@@ -219,7 +226,7 @@ describe.skipIf(!HAS_CORPUS)('HTML report of corpus captures', () => {
     expect(html).toContain(`<span class="ok">${s.logins.ok} ok</span>`);
     expect(html).toMatch(new RegExp(`${s.logins.failed} failed</span>`));
     for (const [id, n] of Object.entries(s.findings.byId)) {
-      expect(html).toMatch(new RegExp(`<td><code>${id.replace(/\./g, '\\.')}</code></td><td>[^<]*</td><td class="num">${n}</td>`));
+      expect(html).toMatch(new RegExp(`<td class="nowrap"><code>${id.replace(/\./g, '\\.')}</code></td><td>[^<]*</td><td class="num">${n}</td>`));
     }
     for (const input of s.inputs) expect(html).toContain(`<code>${escapeHtml(input.name)}</code>`);
     expect(html).toContain('id="across"'); // auth.contrast-with-working-session in zeek/pop3.pcap
