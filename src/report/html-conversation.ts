@@ -15,6 +15,10 @@ import { SEVERITY_ORDER, endpoint, isoTime, lineText, outcome, security, seconds
 
 /** Rows of transcript rendered per conversation; the rest are counted in a note (the text report has them all). */
 export const MAX_HTML_EVENTS_PER_CONVERSATION = 2_000;
+/** Characters of one line shown in a transcript row; the rest is counted (lines may be 64 KiB). */
+export const MAX_HTML_LINE_CHARS = 1_000;
+/** Characters of a conversation's search text (greeting, products, users...) in the embedded index. */
+const MAX_SEARCH_CHARS = 2_000;
 /** A pause between two lines longer than this is drawn as its own row, so time reads down the ladder. */
 const PAUSE_SHOWN_SEC = 1;
 /** Longest arrow label (command name or status), in characters. */
@@ -44,7 +48,7 @@ export function searchText(c: Conversation, findings: readonly Finding[]): strin
     software(c.serverSoftware) ?? '', software(c.clientSoftware) ?? '', c.greeting?.text ?? '', c.input ?? '',
     ...c.auth.map((a) => a.user ?? ''), ...findings.map((f) => f.id),
   ];
-  return words.filter(Boolean).join(' ').toLowerCase();
+  return words.filter(Boolean).join(' ').slice(0, MAX_SEARCH_CHARS).toLowerCase();
 }
 
 /** True when the outcome is a failure worth showing in red. */
@@ -150,6 +154,11 @@ interface LadderRow {
   findings: Finding[];
 }
 
+function clip(text: string): string {
+  if (text.length <= MAX_HTML_LINE_CHARS) return text;
+  return `${text.slice(0, MAX_HTML_LINE_CHARS)} ‹… ${text.length - MAX_HTML_LINE_CHARS} more characters›`;
+}
+
 /** The TCP rows before and after the dialogue, from the connection summary. Frames are only given when known. */
 function tcpRows(c: Conversation, findings: readonly Finding[]): { before: LadderRow[]; after: LadderRow[] } {
   const t = c.tcp;
@@ -197,7 +206,7 @@ function transcript(c: Conversation, findings: readonly Finding[], opts: ReportO
       side: ev.side,
       kind: ev.kind,
       label: arrowLabel(c, ev),
-      text: lineText(ev, opts.bodies),
+      text: clip(lineText(ev, opts.bodies)),
       tags: [ev.decrypted ? 'tls' : '', ev.inflated ? 'deflate' : '', ev.bareLf ? 'bare LF' : ''].filter(Boolean),
       findings: byEvent.get(ev.n) ?? [],
     });

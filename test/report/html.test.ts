@@ -15,7 +15,7 @@ import type { Conversation } from '../../src/model/conversation.js';
 import type { ReportOptions } from '../../src/report/context.js';
 import { escapeHtml } from '../../src/report/escape.js';
 import { HtmlReport, MAX_HTML_CONVERSATIONS, MAX_HTML_TOTAL_EVENTS } from '../../src/report/html.js';
-import { MAX_HTML_EVENTS_PER_CONVERSATION } from '../../src/report/html-conversation.js';
+import { MAX_HTML_EVENTS_PER_CONVERSATION, MAX_HTML_LINE_CHARS } from '../../src/report/html-conversation.js';
 import { jsonForScript } from '../../src/report/html-escape.js';
 import { ruleInfo } from '../../src/report/rule-info.js';
 import { worstSeverity } from '../../src/report/describe.js';
@@ -173,6 +173,16 @@ describe('HTML report of a hostile server (capture built in the test)', () => {
     expect(page).toContain('<title>mailwire report — a.pcap, b.pcap, &lt;c&gt;.pcap and 2 more</title>');
     expect(page).toContain('<code>&lt;c&gt;.pcap</code> and <a href="#inputs-h">2 more</a>');
     expect(page).not.toContain('d.pcap');
+  });
+
+  it('shows at most MAX_HTML_LINE_CHARS of a line and counts the rest', () => {
+    const base = result.conversations[0]!;
+    const long = `* OK ${'x'.repeat(MAX_HTML_LINE_CHARS + 500)}`;
+    const events = base.events.map((e, i) => (i === 0 ? { ...e, raw: long } : e));
+    const page = render(result, {}, [{ ...base, events }]);
+    const shown = `${long.slice(0, MAX_HTML_LINE_CHARS)} ‹… ${long.length - MAX_HTML_LINE_CHARS} more characters›`;
+    expect(page).toContain(`<span class="side">S:</span> ${shown}</td>`);
+    expect(page).not.toContain('x'.repeat(MAX_HTML_LINE_CHARS));
   });
 
   it('keeps at most MAX_HTML_CONVERSATIONS and says how many were left out', () => {
