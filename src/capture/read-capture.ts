@@ -45,9 +45,10 @@ export async function readCapture(input: string, sink: FrameSink, opts: { onProg
     const st = fstatSync(fd);
     if (st.isDirectory()) throw new MailwireError('ERR_INPUT_UNREADABLE', `${input}: is a directory, not a capture file`);
     if (!st.isFile()) {
-      // FIFOs, character devices, /dev/stdin: no size and no random access, so stream them.
-      close();
-      return await readCaptureStream(createReadStream(input), sink, { source: input, onProgress: opts.onProgress });
+      // FIFOs, character devices, /dev/stdin: no size and no random access, so stream them. The
+      // stream takes over this fd (reopening a FIFO would wait for a writer that may be gone).
+      closed = true;
+      return await readCaptureStream(createReadStream('', { fd, autoClose: true }), sink, { source: input, onProgress: opts.onProgress });
     }
     const total = st.size;
     const buf = new Uint8Array(CAPTURE_LIMITS.READ_BUFFER_BYTES);
