@@ -13,6 +13,14 @@ import { tcpNoGreeting } from './rules/tcp-no-greeting.js';
 import { tcpGap } from './rules/tcp-gap.js';
 import { tcpMidstream } from './rules/tcp-midstream.js';
 import { tcpRetransmissionMismatch } from './rules/tcp-retransmission-mismatch.js';
+import { tlsHandshakeFailed } from './rules/tls-handshake-failed.js';
+import { tlsAlert } from './rules/tls-alert.js';
+import { tlsCertNameMismatch } from './rules/tls-cert-name-mismatch.js';
+import { tlsCertExpired } from './rules/tls-cert-expired.js';
+import { tlsCertNotYetValid } from './rules/tls-cert-not-yet-valid.js';
+import { tlsSelfSigned } from './rules/tls-self-signed.js';
+import { tlsOldVersion } from './rules/tls-old-version.js';
+import { tlsWeakCipher } from './rules/tls-weak-cipher.js';
 import { pop3CleartextLogin } from './rules/pop3-cleartext-login.js';
 import { pop3LoginDisabledIgnored } from './rules/pop3-login-disabled-ignored.js';
 import { pop3LoginFailed } from './rules/pop3-login-failed.js';
@@ -77,6 +85,15 @@ export const CATALOGUE = [
   tcpGap,
   tcpMidstream,
   tcpRetransmissionMismatch,
+  // TLS
+  tlsHandshakeFailed,
+  tlsAlert,
+  tlsCertNameMismatch,
+  tlsCertExpired,
+  tlsCertNotYetValid,
+  tlsSelfSigned,
+  tlsOldVersion,
+  tlsWeakCipher,
   // IMAP
   imapUnquotedCredentials,
   imapUnknownCommand,

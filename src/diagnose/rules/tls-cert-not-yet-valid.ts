@@ -1,0 +1,32 @@
+import { defineRule, type FindingDraft } from '../rule.js';
+import { ALERT, capitalise, certificateLabel, certificateSeverity, datedCertificates, day, daysBetween, GENERIC_CERTIFICATE_ALERTS, refusalNote, serverChain, tlsOf } from './tls-view.js';
+
+/** A certificate of the server's chain was not yet valid when the capture saw it. */
+export const tlsCertNotYetValid = defineRule({
+  id: 'tls.cert-not-yet-valid',
+  severity: 'warning',
+  title: 'Certificate not yet valid',
+  explanation:
+    'A certificate the server sent had a "not before" date later than the time of the capture. Either the certificate was issued with a future start date, or a clock is wrong: the client\'s (a device with a dead clock battery or no network time), or the capturing machine\'s (the dates are judged against the capture\'s timestamps). A verifying client refuses such a certificate, usually with the alert certificate_expired (OpenSSL and others use it for both ends of the validity period). mailwire reports it as an error when the client then refused the certificate with an alert (that is why the connection failed), and as a warning otherwise.',
+  fix: 'Check the clocks first: the capturing machine\'s, the client\'s and the server\'s should follow network time (NTP). If the clocks are right, install a certificate whose validity has started (or wait until it starts before switching the service to it).',
+  references: ['RFC 5280 §4.1.2.5 (validity)', 'RFC 5280 §6.1.3 (path validation checks the validity period)', 'RFC 8446 §6.2 (certificate_expired)'],
+  check(conv) {
+    const t = tlsOf(conv);
+    const chain = t && serverChain(t);
+    if (!t || !chain) return [];
+    const { severity, rejectedBy } = certificateSeverity(t, [ALERT.CERTIFICATE_EXPIRED, ...GENERIC_CERTIFICATE_ALERTS], 'warning');
+    const atMs = chain.ts * 1000;
+    const out: FindingDraft[] = [];
+    for (const c of datedCertificates(chain)) {
+      const notBefore = Date.parse(c.notBefore);
+      if (!(notBefore > atMs)) continue;
+      out.push({
+        frames: rejectedBy ? [chain.frame, rejectedBy.frame] : [chain.frame],
+        message: `${capitalise(certificateLabel(c))} is valid only from ${day(c.notBefore)}, ${daysBetween(notBefore, atMs)} days after this capture (${day(chain.ts)})${refusalNote(rejectedBy)}.`,
+        args: { index: c.index, subject: c.subject, notBefore: c.notBefore, captureTime: new Date(atMs).toISOString(), rejected: rejectedBy !== undefined },
+        severity,
+      });
+    }
+    return out;
+  },
+});
