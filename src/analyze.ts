@@ -8,7 +8,8 @@
 import type { CaptureSecrets, CaptureStats, CaptureWarning, FrameSink, RawFrame } from './capture/frame.js';
 import { readCapture } from './capture/read-capture.js';
 import { newDecoded, type Decoded } from './decode/decoded.js';
-import { decodeFrame } from './decode/decode-frame.js';
+import { createDecodeContext, decodeFrame, type DecodeContext } from './decode/decode-frame.js';
+import type { DecodeStats } from './decode/decode-counters.js';
 import { TcpReassembler } from './tcp/reassembler.js';
 import { Dispatcher } from './protocols/dispatch.js';
 import { makeTlsLayerFactory } from './protocols/tls/tls-layer.js';
@@ -20,8 +21,6 @@ export const SCHEMA_VERSION = 1;
 
 /** Capture warnings kept per input for the report (the rest are counted). */
 const MAX_WARNINGS_KEPT = 100;
-/** Undecodable frames listed by number per input (the rest are counted). */
-const MAX_DECODE_ERRORS_KEPT = 20;
 
 export interface AnalyzeOptions {
   /** Extra ports to dissect (--ports). */
@@ -41,10 +40,8 @@ export interface AnalyzeOptions {
 export interface InputSummary {
   name: string;
   capture?: CaptureStats;
-  /** Frames by what decoding made of them. */
-  decoded: { tcp: number; other: number; fragment: number; error: number };
-  /** A few undecodable frames, for the report: frame number and reason. */
-  decodeErrors: Array<{ frame: number; layer: string; error: string }>;
+  /** Frames by what decoding made of them, error reasons, and the first undecodable frames. */
+  decoded?: DecodeStats;
   warnings: CaptureWarning[];
   warningCount: number;
   /** Reassembly counters (connections, ignored, evicted, timeouts, cap drops...). */
@@ -102,11 +99,12 @@ export class StatsCollector {
 export class InputAnalyzer implements FrameSink {
   readonly summary: InputSummary;
   private readonly decoded: Decoded = newDecoded();
+  private readonly decodeContext: DecodeContext = createDecodeContext();
   private readonly reassembler: TcpReassembler;
   private readonly keyLog: KeyLog;
 
   constructor(name: string, private readonly session: AnalysisSession) {
-    this.summary = { name, decoded: { tcp: 0, other: 0, fragment: 0, error: 0 }, decodeErrors: [], warnings: [], warningCount: 0, conversations: 0 };
+    this.summary = { name, warnings: [], warningCount: 0, conversations: 0 };
     this.keyLog = session.keyLog;
     const dispatcher = new Dispatcher({
       extraPorts: session.options.extraPorts ?? [],
@@ -120,13 +118,8 @@ export class InputAnalyzer implements FrameSink {
   }
 
   frame(f: RawFrame): void {
-    const d = decodeFrame(f, this.decoded);
-    this.summary.decoded[d.kind]++;
-    if (d.kind === 'tcp') {
-      this.reassembler.packet(f, d);
-    } else if (d.kind === 'error' && this.summary.decodeErrors.length < MAX_DECODE_ERRORS_KEPT && !d.truncated) {
-      this.summary.decodeErrors.push({ frame: f.index, layer: d.stop?.layer ?? 'link', error: d.stop?.error ?? 'undecodable' });
-    }
+    const d = decodeFrame(f, this.decoded, this.decodeContext);
+    if (d.kind === 'tcp') this.reassembler.packet(f, d);
   }
 
   warning(w: CaptureWarning): void {
@@ -141,7 +134,9 @@ export class InputAnalyzer implements FrameSink {
 
   /** The input is over: flush reassembly (conversations still open are finished now). */
   finish(capture?: CaptureStats): InputSummary {
+    this.decodeContext.fragments?.finish();
     this.reassembler.finish();
+    this.summary.decoded = this.decodeContext.counters!.snapshot();
     if (capture) this.summary.capture = capture;
     this.summary.tcp = { ...this.reassembler.stats() } as unknown as Record<string, number>;
     this.session.inputDone(this.summary);

@@ -35,7 +35,7 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
     },
   });
   const input = session.input(inputName);
-  const writer = opts.write ? new PcapWriter(opts.write, 1, snaplen) : undefined;
+  let writer: PcapWriter | undefined;
   let frames = 0;
   let stop: () => void = () => {};
   const done = new Promise<void>((resolve) => {
@@ -52,6 +52,8 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   };
   const filter = bpf.trim() || 'tcp';
   const live = openLive({ iface, filter, snaplen }, sink);
+  // The saved file takes the interface's link type (Ethernet, Linux cooked on 'any', ...).
+  if (opts.write) writer = new PcapWriter(opts.write, live.linkType, snaplen);
   // The capture handle and output files are open: root is no longer needed.
   const dropped = dropPrivileges();
   const counter = process.stderr.isTTY && output.isTerminal === false ? setInterval(() => process.stderr.write(`\rcapturing on ${iface}: ${frames} packets`), 500) : undefined;

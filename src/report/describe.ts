@@ -1,5 +1,6 @@
 /** Plain-words descriptions of a conversation shared by every renderer (text, markdown, html). */
-import type { Conversation, DialogueEvent, Finding, Severity } from '../model/conversation.js';
+import type { Conversation, DialogueEvent, Finding, SecretFacts, Severity } from '../model/conversation.js';
+import type { TlsFacts } from '../protocols/tls/types.js';
 
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
@@ -62,11 +63,16 @@ export function bytes(n: number): string {
 export function security(c: Conversation): string {
   const t = c.transport;
   let s = t.security === 'plain' ? 'cleartext' : t.security === 'starttls' ? 'STARTTLS' : 'implicit TLS';
-  const tls = c.tls as { version?: string; cipher?: string; cipherName?: string; sni?: string } | undefined;
+  const tls = c.tls as TlsFacts | undefined;
   if (tls) {
-    const v = tls.version;
-    const cipher = tls.cipherName ?? tls.cipher;
-    const bits = [v, cipher, tls.sni ? `SNI ${tls.sni}` : undefined].filter(Boolean);
+    const leaf = tls.certificates.find((m) => m.sender === 'server')?.certificates[0];
+    const bits = [
+      tls.version?.name,
+      tls.cipherSuite?.name,
+      tls.sni ? `SNI ${tls.sni}` : undefined,
+      leaf ? `certificate ${leaf.subjectCN[0] ?? leaf.subject}` : undefined,
+      tls.handshakeState !== 'established' ? `handshake: ${tls.handshakeState}` : undefined,
+    ].filter(Boolean);
     if (bits.length) s += ` (${bits.join(', ')})`;
   }
   if (t.security !== 'plain') {
@@ -102,4 +108,15 @@ export function lineText(e: DialogueEvent, bodyBytes: number | undefined): strin
   }
   if (e.kind === 'malformed' && e.note) text += `   ‹malformed: ${e.note}›`;
   return text;
+}
+
+/** What can be said of a secret without showing it: "11 chars, trailing space". */
+export function secretFactsText(s: SecretFacts): string {
+  return [`${s.length} chars`, s.leadingSpace ? 'leading space' : '', s.trailingSpace ? 'trailing space' : '', s.nonAscii ? 'non-ASCII' : ''].filter(Boolean).join(', ');
+}
+
+/** Extra software facts ("backend EXMBX01.example.com, idVersion 3.5") as one phrase. */
+export function detailsText(details: Record<string, string> | undefined): string {
+  if (!details) return '';
+  return Object.entries(details).map(([k, v]) => `${k} ${v}`).join(', ');
 }

@@ -11,7 +11,7 @@
 import type { Conversation, DialogueEvent, Finding, Severity } from '../model/conversation.js';
 import type { ReportOptions } from './context.js';
 import { escapeHtml as e } from './escape.js';
-import { SEVERITY_ORDER, endpoint, isoTime, lineText, outcome, security, seconds, software, worstSeverity } from './describe.js';
+import { SEVERITY_ORDER, detailsText, endpoint, isoTime, lineText, outcome, secretFactsText, security, seconds, software, worstSeverity } from './describe.js';
 
 /** Rows of transcript rendered per conversation; the rest are counted in a note (the text report has them all). */
 export const MAX_HTML_EVENTS_PER_CONVERSATION = 2_000;
@@ -100,9 +100,8 @@ function facts(c: Conversation, opts: ReportOptions): string {
 }
 
 function details(d: Record<string, string> | undefined): string {
-  if (!d) return '';
-  const parts = Object.entries(d).map(([k, v]) => `${k} ${v}`);
-  return parts.length ? ` <span class="note">(${e(parts.join(', '))})</span>` : '';
+  const text = detailsText(d);
+  return text ? ` <span class="note">(${e(text)})</span>` : '';
 }
 
 function login(c: Conversation, a: Conversation['auth'][number], opts: ReportOptions): string {
@@ -111,7 +110,7 @@ function login(c: Conversation, a: Conversation['auth'][number], opts: ReportOpt
   let secret = '';
   if (a.secret) {
     const s = a.secret;
-    const facts = [`${s.length} chars`, s.leadingSpace ? 'leading space' : '', s.trailingSpace ? 'trailing space' : '', s.nonAscii ? 'non-ASCII' : ''].filter(Boolean).join(', ');
+    const facts = secretFactsText(s);
     const value = opts.showSecrets && s.value !== undefined ? ` <code class="secret">${e(JSON.stringify(s.value))}</code>` : '';
     secret = `, ${e(s.kind)}${value} (${facts})`;
   }

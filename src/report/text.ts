@@ -9,7 +9,7 @@ import type { AnalysisStats } from '../analyze.js';
 import { redactConversation } from '../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeTerminal } from './escape.js';
-import { bytes, endpoint, isoTime, lineText, outcome, security, seconds, software } from './describe.js';
+import { bytes, detailsText, endpoint, isoTime, lineText, outcome, secretFactsText, security, seconds, software } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
 
 const MARK = { error: '✖', warning: '▲', info: 'ℹ' } as const;
@@ -86,11 +86,13 @@ export class TextReport implements ReportWriter {
     for (const [id, n] of ids) lines.push(`     ${String(n).padStart(5)}  ${id}`);
     for (const input of stats.inputs) {
       const cap = input.capture;
-      const d = input.decoded;
       lines.push(`   input          ${escapeTerminal(input.name)}: ${cap ? `${cap.format}${cap.compressed ? ' (gzip)' : ''}, ${cap.frames} frames, ${bytes(cap.bytesRead)}` : 'not read'}`);
-      const skipped = [`${d.tcp} TCP`, `${d.other} other`, d.fragment ? `${d.fragment} IP fragments` : '', d.error ? `${d.error} undecodable` : ''].filter(Boolean).join(', ');
-      lines.push(`                  ${skipped}`);
-      for (const e of input.decodeErrors.slice(0, 5)) lines.push(c.yellow(`                  frame ${e.frame}: ${escapeTerminal(e.error)}`));
+      const d = input.decoded;
+      if (d) {
+        const kinds = [`${d.tcp} TCP`, `${d.other} other`, d.fragment ? `${d.fragment} IP fragments` : '', d.reassembled ? `${d.reassembled} reassembled datagrams` : '', d.truncated ? `${d.truncated} cut by snaplen` : '', d.error ? `${d.error} undecodable` : ''];
+        lines.push(`                  ${kinds.filter(Boolean).join(', ')}`);
+        for (const e of d.errorExamples.slice(0, 5)) lines.push(c.yellow(`                  frame ${e.frame}: ${escapeTerminal(`${e.layer}: ${e.error}`)}`));
+      }
       if (cap?.dropped) lines.push(c.yellow(`                  ${cap.dropped} packets dropped by the kernel`));
       for (const w of input.warnings.slice(0, 10)) lines.push(c.yellow(`                  warning: ${escapeTerminal(w.message)}`));
       if (input.warningCount > 10) lines.push(c.yellow(`                  … ${input.warningCount - 10} more warnings`));
@@ -117,13 +119,11 @@ export class TextReport implements ReportWriter {
 }
 
 function secretText(s: NonNullable<Conversation['auth'][number]['secret']>, show: boolean): string {
-  const facts = [`${s.length} chars`, s.leadingSpace ? 'leading space' : '', s.trailingSpace ? 'trailing space' : '', s.nonAscii ? 'non-ASCII' : ''].filter(Boolean).join(', ');
   const value = show && s.value !== undefined ? ` ${JSON.stringify(s.value)}` : '';
-  return `, ${s.kind}${value} (${facts})`;
+  return `, ${s.kind}${value} (${secretFactsText(s)})`;
 }
 
 function detailText(details: Record<string, string> | undefined): string {
-  if (!details) return '';
-  const parts = Object.entries(details).map(([k, v]) => `${k} ${v}`);
-  return parts.length ? ` (${escapeTerminal(parts.join(', '))})` : '';
+  const text = detailsText(details);
+  return text ? ` (${escapeTerminal(text)})` : '';
 }
