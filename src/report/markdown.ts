@@ -23,6 +23,8 @@ function fence(body: string): string {
 
 export class MarkdownReport implements ReportWriter {
   private readonly conversations: Conversation[] = [];
+  /** Finding ids already explained: later occurrences only carry their message. */
+  private readonly explained = new Set<string>();
 
   constructor(private readonly out: Sink, private readonly opts: ReportOptions) {}
 
@@ -78,7 +80,10 @@ export class MarkdownReport implements ReportWriter {
     const info = this.opts.ruleInfo(f.id);
     const frames = f.frames.length ? ` (frame ${f.frames.slice(0, 5).join(', ')})` : '';
     const out = [`- **${f.severity}** \`${f.id}\`: ${md(f.message)}${frames}`];
-    if (info) out.push(`  - why: ${info.explanation}`, `  - fix: ${info.fix}`);
+    if (info && !this.explained.has(f.id)) {
+      this.explained.add(f.id);
+      out.push(`  - why: ${info.explanation}`, `  - fix: ${info.fix}`);
+    }
     return out;
   }
 }

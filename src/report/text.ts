@@ -16,6 +16,8 @@ const MARK = { error: '✖', warning: '▲', info: 'ℹ' } as const;
 
 export class TextReport implements ReportWriter {
   private readonly c: ChalkInstance;
+  /** Finding ids whose explanation and fix were already printed: later occurrences only point back. */
+  private readonly explained = new Set<string>();
 
   constructor(private readonly out: Sink, private readonly opts: ReportOptions) {
     this.c = new Chalk({ level: opts.color ? 2 : 0 });
@@ -110,7 +112,8 @@ export class TextReport implements ReportWriter {
     const color = f.severity === 'error' ? c.red : f.severity === 'warning' ? c.yellow : c.blue;
     const out = [`${indent}${color(`${MARK[f.severity]} ${f.severity} ${f.id}`)}: ${escapeTerminal(f.message)}${f.frames.length ? c.dim(`  (frame ${f.frames.slice(0, 5).join(', ')})`) : ''}`];
     const info = this.opts.ruleInfo(f.id);
-    if (info) {
+    if (info && !this.explained.has(f.id)) {
+      this.explained.add(f.id);
       out.push(`${indent}  ${c.dim('why:')} ${info.explanation}`);
       out.push(`${indent}  ${c.dim('fix:')} ${info.fix}`);
     }
