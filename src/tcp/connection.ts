@@ -77,8 +77,9 @@ export class Connection implements HalfStreamOwner {
   finMask = 0;
 
   constructor(buf: Uint8Array, srcOff: number, dstOff: number, addrLen: number, srcPort: number, dstPort: number, ctx: ReassemblyContext) {
-    this.addrA = buf.slice(srcOff, srcOff + addrLen);
-    this.addrB = buf.slice(dstOff, dstOff + addrLen);
+    // Copies, never views: on a Node Buffer (live capture reuses one) slice() is a view.
+    this.addrA = new Uint8Array(buf.subarray(srcOff, srcOff + addrLen));
+    this.addrB = new Uint8Array(buf.subarray(dstOff, dstOff + addrLen));
     this.portA = srcPort;
     this.portB = dstPort;
     this.halves = [new HalfStream(0, this, ctx), new HalfStream(1, this, ctx)];

@@ -307,8 +307,9 @@ export class HalfStream {
     if (overlapped) this.ctx.stats.retransmissions++;
   }
 
+  /** Keeps a copy of the segment (not slice(): on a reused Node Buffer, that is a view). */
   private buffer(index: number, buf: Uint8Array, off: number, len: number, at: number, frame: number, ts: number): void {
-    this.pending.splice(index, 0, { off: at, data: buf.slice(off, off + len), frame, ts });
+    this.pending.splice(index, 0, { off: at, data: new Uint8Array(buf.subarray(off, off + len)), frame, ts });
     this.owner.bufferedBytes += len;
     const stats = this.ctx.stats;
     stats.bufferedBytes += len;

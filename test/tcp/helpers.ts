@@ -51,7 +51,8 @@ export const enc = (s: string): Uint8Array => new Uint8Array(Buffer.from(s, 'lat
 
 /** One TCP connection's two endpoints; `pkt` produces the next frame (numbered from 1 per Wire unless set). */
 export class Wire {
-  private readonly buf = new Uint8Array(70_000);
+  // A Node Buffer, as capture sources hand out: its slice() is a view, so keeping one shows up here.
+  private readonly buf: Uint8Array = Buffer.alloc(70_000);
   private readonly frame: RawFrame;
   private readonly d: Decoded = newDecoded();
   index = 0;
