@@ -12,6 +12,7 @@ import { createDecodeContext, decodeFrame, type DecodeContext } from './decode/d
 import type { DecodeStats } from './decode/decode-counters.js';
 import { TcpReassembler } from './tcp/reassembler.js';
 import { Dispatcher } from './protocols/dispatch.js';
+import type { ContentSink } from './protocols/dissector.js';
 import { makeTlsLayerFactory } from './protocols/tls/tls-layer.js';
 import { mergeKeyLog, parseKeyLog, type KeyLog } from './protocols/tls/keylog.js';
 import { Diagnoser } from './diagnose/diagnose.js';
@@ -31,6 +32,11 @@ export interface AnalyzeOptions {
   slowResponseSec?: number;
   /** Expected server name for TLS certificate checks. */
   serverName?: string;
+  /**
+   * Receives message content (IMAP literals, POP3 RETR/TOP bodies) as it streams (`mailwire extract`);
+   * ContentStart.conversation is the id the conversation will have in the analysis.
+   */
+  content?: ContentSink;
   /** Called with each finished, diagnosed conversation (in the order they finish). */
   onConversation?(c: Conversation): void;
   /** Progress of file reading. */
@@ -106,9 +112,12 @@ export class InputAnalyzer implements FrameSink {
   constructor(name: string, private readonly session: AnalysisSession) {
     this.summary = { name, warnings: [], warningCount: 0, conversations: 0 };
     this.keyLog = session.keyLog;
+    const content = session.options.content;
     const dispatcher = new Dispatcher({
       extraPorts: session.options.extraPorts ?? [],
       tls: makeTlsLayerFactory({ keyLog: this.keyLog }),
+      // Content is numbered like the conversations it belongs to (unique across inputs).
+      ...(content ? { content: renumberedContent(content, session, name) } : {}),
       onConversation: (c) => {
         this.summary.conversations++;
         session.conversation(c, name);
@@ -150,6 +159,15 @@ export interface SessionOptions extends AnalyzeOptions {
   onInputDone?(summary: InputSummary): void;
 }
 
+/** The sink as the dissectors see it: their connection ids become the analysis' conversation ids. */
+function renumberedContent(content: ContentSink, session: AnalysisSession, input: string): ContentSink {
+  return {
+    begin: (s) => content.begin({ ...s, conversation: s.conversation + session.conversationIdBase, input }),
+    chunk: (id, bytes) => content.chunk(id, bytes),
+    end: (id, end) => content.end(id, end),
+  };
+}
+
 /** State shared by all inputs of one run: diagnosis, statistics, conversation numbering. */
 export class AnalysisSession {
   readonly keyLog: KeyLog;
@@ -164,6 +182,11 @@ export class AnalysisSession {
     if (options.slowResponseSec !== undefined) dOpts.slowResponseSec = options.slowResponseSec;
     if (options.serverName !== undefined) dOpts.serverName = options.serverName;
     this.diagnoser = new Diagnoser(dOpts);
+  }
+
+  /** Added to the reassembler's connection ids of the input being read (conversation ids are unique across inputs). */
+  get conversationIdBase(): number {
+    return this.idBase;
   }
 
   input(name: string): InputAnalyzer {

@@ -13,7 +13,7 @@
  */
 import type { Conversation } from '../model/conversation.js';
 import type { ConnectionInfo, ConnectionSummary, Direction, EndReason, SegmentMeta, StreamFactory, StreamHandler } from '../tcp/stream.js';
-import type { DissectorFactory, DissectorOptions, PlaintextSink, TlsLayer, TlsLayerFactory } from './dissector.js';
+import type { ContentSink, DissectorFactory, DissectorOptions, PlaintextSink, TlsLayer, TlsLayerFactory } from './dissector.js';
 import { createImapDissector } from './imap/imap-dissector.js';
 import { createPop3Dissector } from './pop3/pop3-dissector.js';
 import { ConversationBuilder } from './conversation-builder.js';
@@ -49,6 +49,8 @@ export interface DispatchOptions {
   extraPorts?: readonly number[];
   /** The TLS layer (with or without keys); absent: TLS bytes are only counted. */
   tls?: TlsLayerFactory;
+  /** Receives message content as it streams (see ContentSink); absent: content is only counted. */
+  content?: ContentSink;
   onConversation(c: Conversation): void;
 }
 
@@ -94,6 +96,7 @@ export class Dispatcher implements StreamFactory {
   private plain(conn: ConnectionInfo, factory: DissectorFactory, guarded = true): StreamHandler {
     const options: DissectorOptions = { security: 'plain', onConversation: this.opts.onConversation };
     if (this.opts.tls) options.tls = this.opts.tls;
+    if (this.opts.content) options.content = this.opts.content;
     const h = factory(conn, options);
     return guarded ? guard(conn, h, this.opts.onConversation) : h;
   }
@@ -109,7 +112,7 @@ export class Dispatcher implements StreamFactory {
       }
       this.opts.onConversation(c);
     };
-    const dissector = factory(conn, { security: 'implicit-tls', onConversation });
+    const dissector = factory(conn, { security: 'implicit-tls', onConversation, ...(this.opts.content ? { content: this.opts.content } : {}) });
     const sink: PlaintextSink = { data: (d, b, m) => dissector.data(d, b, m), gap: (d, n, m) => dissector.gap(d, n, m) };
     tls = (this.opts.tls ?? countingTlsLayer)(conn, sink);
     const layer = tls;

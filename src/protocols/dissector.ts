@@ -2,8 +2,8 @@
  * The contract between the dispatcher (which picks a protocol for a connection) and the protocol
  * dissectors (IMAP, POP3), and between a dissector and the TLS layer.
  */
-import type { Conversation } from '../model/conversation.js';
-import type { ConnectionInfo, Direction, EndReason, SegmentMeta, StreamHandler } from '../tcp/stream.js';
+import type { Conversation, Side } from '../model/conversation.js';
+import type { ConnectionInfo, Direction, EndReason, Endpoint, SegmentMeta, StreamHandler } from '../tcp/stream.js';
 
 /** Receives plaintext from the TLS layer (decrypted application data). */
 export interface PlaintextSink {
@@ -30,6 +30,65 @@ export interface TlsLayer {
 
 export type TlsLayerFactory = (info: ConnectionInfo, plaintext: PlaintextSink) => TlsLayer;
 
+/** Where one piece of message content starts: an IMAP literal, or a POP3 RETR/TOP body. */
+export interface ContentStart {
+  /** The conversation the content belongs to (its id in the analysis: the analysis renumbers across inputs). */
+  conversation: number;
+  /** The capture it came from (filled by the analysis). */
+  input?: string;
+  client: Endpoint;
+  server: Endpoint;
+  protocol: 'imap' | 'pop3';
+  side: Side;
+  /**
+   * What says which content this is. IMAP: the logical line's text so far, ending with this
+   * literal's announcement (`* 12 FETCH (UID 7 BODY[] {2345}`, `A3 APPEND INBOX {310}`).
+   * POP3: the command the body answers (`RETR 3`, `TOP 3 10`).
+   */
+  context: string;
+  /** IMAP: index of the literal within its logical line; POP3: 0. */
+  index: number;
+  /** IMAP: the announced size; POP3: undefined (the terminator ends the body). */
+  size?: number;
+  firstFrame: number;
+  /** Capture time (seconds since the epoch) of the frame before the content's first byte. */
+  ts: number;
+  /** The content travelled inside decrypted TLS / inside COMPRESS=DEFLATE. */
+  decrypted: boolean;
+  inflated: boolean;
+}
+
+/** How a piece of content ended. */
+export interface ContentEnd {
+  /** Every byte arrived (IMAP: the announced count; POP3: up to the terminator, no gap, no cut line). */
+  complete: boolean;
+  /** Bytes handed to chunk(). */
+  received: number;
+  lastFrame: number;
+  /** IMAP: the whole logical line's text (items after the literal, e.g. `UID 7`); POP3: undefined. */
+  line?: string;
+  /** Why it is incomplete: 'gap' (bytes lost), 'end' (connection or capture ended), 'refused', 'damaged' (bytes lost or a line cut). */
+  cut?: string;
+}
+
+/**
+ * Receives message content as it streams through a dissector, after TLS decryption and
+ * COMPRESS inflation, IMAP literals as sent and POP3 bodies dot-unstuffed without the terminator
+ * (line ends kept as sent). The dissector never holds the content: a sink that wants it must copy.
+ *
+ * Contract: `begin` is called when content starts; it returns an id to receive it, or undefined to
+ * ignore it (no further calls). Then `chunk(id, bytes)` zero or more times, in order (`bytes` valid
+ * only during the call), then exactly one `end(id, ...)` — IMAP calls it when the literal's logical
+ * line ends (so `line` holds the items after it), POP3 at the terminator or when the body is cut.
+ * Every literal is offered, credentials included (a LOGIN password literal): the sink chooses by
+ * `context` and must not keep what it does not want. A sink must not throw.
+ */
+export interface ContentSink {
+  begin(start: ContentStart): number | undefined;
+  chunk(id: number, bytes: Uint8Array): void;
+  end(id: number, end: ContentEnd): void;
+}
+
 export interface DissectorOptions {
   /** The connection is TLS from its first byte (993/995): the dissector is fed decrypted plaintext. */
   security: 'plain' | 'implicit-tls';
@@ -37,6 +96,8 @@ export interface DissectorOptions {
   onConversation(c: Conversation): void;
   /** Creates the TLS layer after STARTTLS/STLS; absent: bytes after the switch are only counted. */
   tls?: TlsLayerFactory;
+  /** Receives message content (literals, RETR/TOP bodies) as it streams; absent: content is only counted. */
+  content?: ContentSink;
 }
 
 /** A protocol dissector is a StreamHandler for one connection. */

@@ -142,6 +142,10 @@ class ImapDissector implements ProtocolDissector {
       },
       decrypted,
       inflated,
+      this.opts.content && {
+        sink: this.opts.content,
+        base: { conversation: this.info.id, client: this.info.client, server: this.info.server, protocol: 'imap', side: dir === 0 ? 'C' : 'S', decrypted, inflated },
+      },
     );
     return reader;
   }

@@ -12,6 +12,7 @@ import { decodeText, latin1Text } from '../conversation-builder.js';
 import { LIMITS } from '../limits.js';
 import type { LiteralInfo } from '../../model/conversation.js';
 import type { SegmentMeta } from '../../tcp/stream.js';
+import type { ContentEnd, ContentSink, ContentStart } from '../dissector.js';
 import { trailingLiteral, type LiteralAnnouncement, type LiteralRef } from './grammar.js';
 import { IMAP_LIMITS } from './limits.js';
 
@@ -47,6 +48,13 @@ export interface LineReaderHandler {
   sameChunkAfterDivert(bytes: Uint8Array, meta: SegmentMeta): void;
 }
 
+/** Where a reader streams literal contents: the dissector's ContentSink and this direction's identity. */
+export interface LiteralContentTarget {
+  sink: ContentSink;
+  /** The ContentStart fields that do not depend on the literal (conversation, endpoints, side, layers). */
+  base: Omit<ContentStart, 'context' | 'index' | 'size' | 'firstFrame' | 'ts'>;
+}
+
 export class LineReader {
   private readonly framer: LineFramer;
   private line: LogicalLine | undefined;
@@ -63,8 +71,12 @@ export class LineReader {
   private divertSeq = -1;
   /** After a gap: lines that do not parse are skipped, not reported, until one parses. */
   resyncing = false;
+  /** Content sink id of the literal being read, and the literals of the current line the sink took. */
+  private sinkId: number | undefined;
+  private lineSinks: Array<{ id: number; lit: LiteralInfo }> = [];
+  private literalIndex = 0;
 
-  constructor(private readonly handler: LineReaderHandler, readonly decrypted: boolean, readonly inflated: boolean) {
+  constructor(private readonly handler: LineReaderHandler, readonly decrypted: boolean, readonly inflated: boolean, private readonly content?: LiteralContentTarget) {
     this.framer = new LineFramer({ line: (b, i) => this.onLine(b, i), raw: (b, i, r) => this.onRaw(b, i, r) });
   }
 
@@ -154,6 +166,12 @@ export class LineReader {
     }
     this.lit = lit;
     this.litRef = ref;
+    if (this.content) {
+      const { sink, base } = this.content;
+      this.sinkId = sink.begin({ ...base, context: line.raw, index: this.literalIndex, size: ann.size, firstFrame: info.lastFrame, ts: info.ts });
+      if (this.sinkId !== undefined) this.lineSinks.push({ id: this.sinkId, lit });
+    }
+    this.literalIndex++;
     this.headLen = 0;
     this.keepLen = 0;
     this.keep = ann.size <= LIMITS.LITERAL_KEEP_BYTES ? new Uint8Array(ann.size) : undefined;
@@ -180,6 +198,7 @@ export class LineReader {
     }
     lit.received += bytes.length;
     lit.lastFrame = info.lastFrame;
+    if (this.sinkId !== undefined) this.content!.sink.chunk(this.sinkId, bytes);
     const line = this.line!;
     line.lastFrame = Math.max(line.lastFrame, info.lastFrame);
     line.endTs = info.ts;
@@ -207,6 +226,7 @@ export class LineReader {
     this.lit = undefined;
     this.litRef = undefined;
     this.keep = undefined;
+    this.sinkId = undefined;
   }
 
   private append(bytes: Uint8Array, info: LineInfo): void {
@@ -250,6 +270,17 @@ export class LineReader {
     if (cut) line.cut = cut;
     this.line = undefined;
     this.startedSent = false;
+    this.literalIndex = 0;
+    if (this.lineSinks.length > 0) {
+      // Ended only now, so that the sink sees the items after the literal (a FETCH's UID).
+      const sinks = this.lineSinks;
+      this.lineSinks = [];
+      for (const { id, lit } of sinks) {
+        const end: ContentEnd = { complete: lit.complete, received: lit.received, lastFrame: lit.lastFrame, line: line.raw };
+        if (!lit.complete) end.cut = cut ?? 'end';
+        this.content!.sink.end(id, end);
+      }
+    }
     this.handler.complete(line);
   }
 }

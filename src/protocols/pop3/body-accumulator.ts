@@ -1,11 +1,13 @@
 /**
  * A RETR/TOP message body, streamed line by line: it keeps only its size, its first bytes and the
  * frames it spans (a body can be megabytes; it is never held). The LiteralInfo it fills is the one
- * attached to the +OK event, updated in place as lines arrive.
+ * attached to the +OK event, updated in place as lines arrive. With a ContentSink, the content
+ * (dot-unstuffed lines with their line ends as sent) streams to it instead of being dropped.
  */
 import type { LiteralInfo } from '../../model/conversation.js';
 import { latin1Text } from '../conversation-builder.js';
 import { LIMITS } from '../limits.js';
+import type { ContentSink, ContentStart } from '../dissector.js';
 
 const CRLF = new Uint8Array([0x0d, 0x0a]);
 const LF = new Uint8Array([0x0a]);
@@ -17,9 +19,18 @@ export class BodyAccumulator {
   lines = 0;
   private readonly kept = new Uint8Array(LIMITS.LITERAL_KEEP_BYTES);
   private keptLen = 0;
+  private readonly sink: ContentSink | undefined;
+  private readonly sinkId: number | undefined;
+  /** An overlong line reached the sink only in part: the streamed content is not whole. */
+  private sinkShort = false;
+  private sinkBytes = 0;
 
-  constructor(at: number, frame: number, streamOffset: number) {
+  constructor(at: number, frame: number, streamOffset: number, content?: { sink: ContentSink; start: ContentStart }) {
     this.info = { size: 0, received: 0, at, head: '', complete: false, firstFrame: frame, lastFrame: frame, streamOffset, form: 'body' };
+    if (content) {
+      this.sinkId = content.sink.begin(content.start);
+      if (this.sinkId !== undefined) this.sink = content.sink;
+    }
   }
 
   /**
@@ -37,6 +48,12 @@ export class BodyAccumulator {
     this.lines++;
     this.keep(content);
     this.keep(bareLf ? LF : CRLF);
+    if (this.sink) {
+      this.sink.chunk(this.sinkId!, content);
+      this.sink.chunk(this.sinkId!, bareLf ? LF : CRLF);
+      this.sinkBytes += content.length + (bareLf ? 1 : 2);
+      if (content.length < length) this.sinkShort = true;
+    }
     const total = length + (bareLf ? 1 : 2);
     this.info.size += total;
     this.info.received += total;
@@ -49,6 +66,10 @@ export class BodyAccumulator {
     this.info.head = latin1Text(kept.subarray(0, LIMITS.LITERAL_HEAD_BYTES));
     if (this.info.size <= LIMITS.LITERAL_KEEP_BYTES && this.keptLen === this.info.size) this.info.text = latin1Text(kept);
     this.info.complete = complete;
+    if (this.sink) {
+      const whole = complete && !this.sinkShort;
+      this.sink.end(this.sinkId!, { complete: whole, received: this.sinkBytes, lastFrame: this.info.lastFrame, ...(whole ? {} : { cut: complete ? 'damaged' : 'end' }) });
+    }
     return this.info;
   }
 

@@ -12,7 +12,7 @@ import type { Anomaly, AuthAttempt, DialogueEvent, Exchange, SecretSpan, Side } 
 import { secretFacts } from '../../model/secrets.js';
 import type { ConnectionInfo, ConnectionSummary, Direction, EndReason, SegmentMeta } from '../../tcp/stream.js';
 import { ConversationBuilder, decodeText } from '../conversation-builder.js';
-import type { DissectorFactory, DissectorOptions, PlaintextSink, ProtocolDissector, TlsLayer } from '../dissector.js';
+import type { ContentSink, ContentStart, DissectorFactory, DissectorOptions, PlaintextSink, ProtocolDissector, TlsLayer } from '../dissector.js';
 import { LineFramer, type LineInfo } from '../framing/line-framer.js';
 import { LIMITS } from '../limits.js';
 import { decodeSasl } from '../sasl/index.js';
@@ -536,7 +536,7 @@ class Pop3Dissector implements ProtocolDissector {
     if (multiLine) {
       parsed.multiLine = true;
       if (cmd.command === 'RETR' || cmd.command === 'TOP') {
-        body = new BodyAccumulator(raw.length, li.lastFrame, li.streamOffset + li.length + (li.bareLf ? 1 : 2));
+        body = new BodyAccumulator(raw.length, li.lastFrame, li.streamOffset + li.length + (li.bareLf ? 1 : 2), this.contentTarget(cmd, li));
         parsed.body = { lines: 0, complete: false };
       }
     }
@@ -554,6 +554,15 @@ class Pop3Dissector implements ProtocolDissector {
     }
     this.settleAuth(p, { ok, frame: li.firstFrame, code: parsed.code, text: parsed.text });
     if (ok) this.afterOk(p, li);
+  }
+
+  /** Where a RETR/TOP body streams (the ContentSink of the options), with its identity. */
+  private contentTarget(cmd: ParsedCommand, li: LineInfo): { sink: ContentSink; start: ContentStart } | undefined {
+    const sink = this.opts.content;
+    if (!sink) return undefined;
+    const { id, client, server } = this.info;
+    const context = [cmd.command, ...cmd.args].join(' ');
+    return { sink, start: { conversation: id, client, server, protocol: 'pop3', side: 'S', context, index: 0, firstFrame: li.lastFrame, ts: li.ts, decrypted: this.decryptedInput, inflated: false } };
   }
 
   /** State changes that follow a +OK. */
