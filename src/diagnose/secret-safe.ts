@@ -3,9 +3,9 @@
  * Every finding message that quotes a client line goes through `safeLine`.
  */
 import type { DialogueEvent, SecretFacts } from '../model/conversation.js';
+import { REDACTED, redactLine } from '../model/redact.js';
 
-/** What replaces a secret in a quoted line. */
-export const REDACTED = '<redacted>';
+export { REDACTED };
 /** Longest quotation a one-line message carries; longer lines are cut with an ellipsis. */
 export const MAX_QUOTE_CHARS = 160;
 
@@ -16,10 +16,7 @@ export const MAX_QUOTE_CHARS = 160;
  */
 export function safeLine(ev: DialogueEvent | undefined): string {
   if (!ev) return '';
-  let raw = ev.raw;
-  const spans = ev.secrets ? [...ev.secrets].sort((a, b) => b.start - a.start) : [];
-  for (const s of spans) raw = raw.slice(0, Math.max(0, s.start)) + REDACTED + raw.slice(Math.max(s.start, s.end));
-  return clip(raw);
+  return clip(redactLine(ev.raw, ev.secrets));
 }
 
 /** Cuts text to MAX_QUOTE_CHARS characters, adding an ellipsis. */
