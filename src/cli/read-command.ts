@@ -72,9 +72,10 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
         flush(false);
       },
       onInputDone: () => flush(true),
-      onWarning: (input, w) => {
+      onWarning: (_input, w) => {
         progress.done();
-        process.stderr.write(`mailwire: warning: ${input}: ${w.message}\n`);
+        // The capture layer's message already starts with the input's name.
+        process.stderr.write(`mailwire: warning: ${w.message}\n`);
       },
       onProgress: (r, t) => progress.update(r, t),
     }));
