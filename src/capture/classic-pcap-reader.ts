@@ -1,5 +1,5 @@
 import { CAPTURE_LIMITS } from './limits.js';
-import { normaliseLinkType } from './link-type.js';
+import { isDecodedLinkType, normaliseLinkType, unsupportedLinkTypeMessage } from './link-type.js';
 import type { ReaderContext, RecordReader } from './reader-context.js';
 
 /** Size of the classic pcap global header and of each record header. */
@@ -57,6 +57,9 @@ export class ClassicPcapReader implements RecordReader {
     }
     const snaplen = view.getUint32(at + 16, this.le);
     this.linkType = normaliseLinkType(view.getUint32(at + 20, this.le));
+    if (!isDecodedLinkType(this.linkType)) {
+      ctx.warn('pcap.unsupported-link-type', unsupportedLinkTypeMessage(this.linkType, `file header, byte ${base + at + 20}`), base + at + 20);
+    }
     const trusted = snaplen > 0 && snaplen <= CAPTURE_LIMITS.MAX_TRUSTED_SNAPLEN_BYTES;
     this.maxRecord = trusted && snaplen > CAPTURE_LIMITS.MAX_PLAUSIBLE_RECORD_BYTES
       ? snaplen : CAPTURE_LIMITS.MAX_PLAUSIBLE_RECORD_BYTES;

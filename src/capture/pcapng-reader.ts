@@ -1,5 +1,5 @@
 import { CAPTURE_LIMITS } from './limits.js';
-import { normaliseLinkType } from './link-type.js';
+import { isDecodedLinkType, normaliseLinkType, unsupportedLinkTypeMessage } from './link-type.js';
 import { isValidTsresol, TimestampResolution } from './pcapng-timestamp.js';
 import type { ReaderContext, RecordReader } from './reader-context.js';
 
@@ -263,8 +263,12 @@ export class PcapngReader implements RecordReader {
       }
       o += 4 + ((optLen + 3) & ~3);
     }
+    const linkType = normaliseLinkType(view.getUint16(p + 8, le));
+    if (!isDecodedLinkType(linkType)) {
+      this.ctx.warn('pcapng.unsupported-link-type', unsupportedLinkTypeMessage(linkType, `interface ${this.interfaces.length} described at byte ${base + p}`), base + p);
+    }
     this.interfaces.push({
-      linkType: normaliseLinkType(view.getUint16(p + 8, le)),
+      linkType,
       snaplen: view.getUint32(p + 12, le),
       globalId: this.nextGlobalId++,
       ts: new TimestampResolution(tsresol, offsetSec),

@@ -128,9 +128,12 @@ export async function readCaptureStream(stream: AsyncIterable<Uint8Array | strin
 async function inflateInto(parser: CaptureParser, first: Uint8Array, next: () => Promise<Uint8Array | undefined>,
   source: string): Promise<void> {
   const gunzip = createGunzip();
+  // Compressed bytes handed to zlib: where a stream that cannot be inflated at all went wrong.
+  let compressedBytes = 0;
   async function* compressed(): AsyncGenerator<Uint8Array> {
     let c: Uint8Array | undefined = first;
     while (c) {
+      compressedBytes += c.length;
       yield c;
       c = await next();
     }
@@ -149,7 +152,7 @@ async function inflateInto(parser: CaptureParser, first: Uint8Array, next: () =>
     if (err instanceof MailwireError) throw err;
     const why = (err as Error).message;
     if (inflated === 0) {
-      throw new MailwireError('ERR_GZIP_CORRUPT', `${source}: gzip data cannot be inflated: ${why}`, 0);
+      throw new MailwireError('ERR_GZIP_CORRUPT', `${source}: gzip data cannot be inflated: ${why} (in the first ${compressedBytes} compressed bytes)`, compressedBytes);
     }
     parser.warnExternal('capture.gzip-corrupt', `gzip stream damaged after ${inflated} decompressed bytes (${why}); the frames before it are kept`, inflated);
   } finally {
