@@ -62,8 +62,9 @@ export class DecodeCounters implements DecodeNoticeSink {
         this.error++;
         const stop = d.stop;
         if (stop === undefined) break;
-        // Numbers vary per packet; the reason without them is the stable counter key.
-        const key = `${stop.layer}: ${stop.error.replace(/\d+/g, 'N')}`;
+        // Numbers vary per packet; the reason without them is the stable counter key. Only whole
+        // numbers: 'ipv4' and 'sll2' are names, not values.
+        const key = `${stop.layer}: ${stop.error.replace(/\b\d+\b/g, 'N')}`;
         this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
         if (this.errorExamples.length < DECODE_LIMITS.MAX_ERROR_EXAMPLES) {
           this.errorExamples.push({ frame: frameIndex, layer: stop.layer, error: stop.error, truncated: d.truncated });
