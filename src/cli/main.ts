@@ -1,5 +1,5 @@
 /**
- * The command line: `mailwire read`, `mailwire live`, `mailwire interfaces`. The only module that
+ * The command line: `mailwire read`, `mailwire live`, `mailwire extract`, `mailwire logins`, `mailwire interfaces`. The only module that
  * touches process.argv, process.exit and the terminal. Exit status: 0 success, 1 --fail-on
  * triggered, 2 bad usage or unreadable input (with one line on stderr, never a stack trace).
  */
@@ -9,6 +9,8 @@ import { isMailwireError } from '../errors.js';
 import { runRead } from './read-command.js';
 import { runLive } from './live-command.js';
 import { runInterfaces } from './interfaces-command.js';
+import { runExtract, type ExtractCommandOptions } from './extract-command.js';
+import { runLogins, type LoginsCommandOptions } from './logins-command.js';
 import { EXIT_USAGE, type CommonOptions, UsageError } from './options.js';
 
 export function packageVersion(): string {
@@ -83,6 +85,45 @@ Examples:
   sudo mailwire live -i lo --duration 60`)
     .action(async (bpf: string[], opts: CommonOptions & { interface: string }) => {
       process.exitCode = await runLive(opts.interface, bpf.join(' '), opts, packageVersion());
+    });
+
+  program
+    .command('extract')
+    .description('write every message that crossed the wire (IMAP FETCH/APPEND, POP3 RETR) as .eml files, with index.json')
+    .argument('<files...>', 'capture files, or - for standard input')
+    .requiredOption('-d, --dir <dir>', 'output directory (created if missing)')
+    .option('--partial', 'also write partial fetches (BODY[HEADER], <0.1024> partials) and POP3 TOP', false)
+    .option('--keylog <file>', 'TLS key log file (SSLKEYLOGFILE format) to decrypt 993/995 and STARTTLS')
+    .option('--ports <list>', 'extra TCP ports to dissect, comma-separated (e.g. 1143,1993)')
+    .addHelpText('after', `
+Files are named by conversation, direction and message (c3-server-seq12-uid55.eml,
+c4-client-append1.eml, c5-server-msg2.eml); a message cut by a gap or the end of the capture
+ends in .eml.partial. index.json lists frames, command, size, SHA-256, Subject, From, To, Date.
+
+Examples:
+  mailwire extract trace.pcap -d mail/
+  mailwire extract imaps.pcap --keylog sslkeys.log -d mail/
+  mailwire extract trace.pcap -d mail/ --partial && jq '.messages[].subject' mail/index.json`)
+    .action(async (files: string[], opts: ExtractCommandOptions) => {
+      process.exitCode = await runExtract(files, opts, packageVersion());
+    });
+
+  program
+    .command('logins')
+    .description('list every authentication attempt: method, user, encryption, outcome, secret exposure')
+    .argument('<files...>', 'capture files, or - for standard input')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['text', 'json', 'csv']).default('text'))
+    .option('-o, --output <file>', 'write to FILE instead of standard output')
+    .option('--show-secrets', 'show passwords, tokens and the auditor lines of offline-attackable exchanges', false)
+    .option('--keylog <file>', 'TLS key log file (SSLKEYLOGFILE format) to decrypt 993/995 and STARTTLS')
+    .option('--ports <list>', 'extra TCP ports to dissect, comma-separated (e.g. 1143,1993)')
+    .addHelpText('after', `
+Examples:
+  mailwire logins trace.pcap
+  mailwire logins trace.pcap --format csv -o logins.csv
+  mailwire logins trace.pcap --show-secrets --format json | jq '.logins[].crackLine'`)
+    .action(async (files: string[], opts: LoginsCommandOptions) => {
+      process.exitCode = await runLogins(files, opts);
     });
 
   program

@@ -1,0 +1,66 @@
+/**
+ * The logins inventory rendered: a text table (terminal and the text report's section), a
+ * markdown table, CSV (RFC 4180) and JSON. Everything from the capture is escaped for its medium.
+ */
+import { escapeTerminal } from './escape.js';
+import { outcomeWords, secretWords, type LoginRow } from './logins.js';
+
+const HEADERS = ['time', 'conv', 'protocol', 'client', 'server', 'method', 'user', 'encrypted', 'outcome', 'secret', 'frames'] as const;
+
+function cells(r: LoginRow): string[] {
+  const user = r.user === undefined ? '?' : JSON.stringify(r.user) + (r.authzid !== undefined ? ` (authzid ${JSON.stringify(r.authzid)})` : '');
+  return [r.time, `#${r.conversation}`, r.protocol.toUpperCase(), r.client, r.server, r.method, user, r.encrypted ? 'yes' : 'NO', outcomeWords(r), secretWords(r), r.frames.join(',')];
+}
+
+/** Aligned columns; crack lines (only present with secrets shown) listed after the table. */
+export function loginsText(rows: readonly LoginRow[], dropped: number, indent = ''): string[] {
+  if (rows.length === 0) return [`${indent}no authentication attempts`];
+  const table = [HEADERS.map((h) => h), ...rows.map((r) => cells(r).map(escapeTerminal))];
+  const widths = HEADERS.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
+  const out = table.map((row) => indent + row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
+  if (dropped) out.push(`${indent}… ${dropped} more attempts not listed`);
+  const crack = rows.filter((r) => r.crackLine !== undefined);
+  if (crack.length) {
+    out.push('', `${indent}offline-attackable exchanges (auditor format):`);
+    for (const r of crack) out.push(`${indent}  #${r.conversation} ${r.offlineAttack ?? ''}  ${escapeTerminal(r.crackLine!)}`);
+  }
+  return out;
+}
+
+/** Markdown cell text: no HTML, no table or emphasis syntax from the capture. */
+function mdCell(s: string): string {
+  return escapeTerminal(s).replace(/[\\`*_{}[\]()#+!|<>]/g, (ch) => `\\${ch}`);
+}
+
+export function loginsMarkdown(rows: readonly LoginRow[], dropped: number): string[] {
+  if (rows.length === 0) return ['No authentication attempts.'];
+  const out = [`| ${HEADERS.join(' | ')} |`, `|${HEADERS.map(() => '---').join('|')}|`];
+  for (const r of rows) out.push(`| ${cells(r).map(mdCell).join(' | ')} |`);
+  if (dropped) out.push('', `${dropped} more attempts not listed.`);
+  return out;
+}
+
+/** A field from the capture that a spreadsheet would run as a formula gets a leading quote (OWASP CSV injection). */
+function csvText(s: string): string {
+  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+}
+
+function csvField(s: string): string {
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+const CSV_HEADERS = ['time', 'conversation', 'input', 'protocol', 'client', 'server', 'command', 'method', 'user', 'authzid', 'encrypted', 'outcome', 'server_text', 'secret_kind', 'secret_exposed', 'offline_attack', 'frames', 'secret', 'crack_line'] as const;
+
+/** CSV with a header line; the secret columns are empty unless secrets are shown. */
+export function loginsCsv(rows: readonly LoginRow[]): string {
+  const lines = [CSV_HEADERS.join(',')];
+  for (const r of rows) {
+    const v = [r.time, String(r.conversation), r.input ?? '', r.protocol, r.client, r.server, r.command, r.method, csvText(r.user ?? ''), csvText(r.authzid ?? ''), String(r.encrypted), r.outcome, csvText(r.serverText ?? ''), r.secretKind ?? '', String(r.secretExposed), r.offlineAttack ?? '', r.frames.join(' '), csvText(r.secret ?? ''), csvText(r.crackLine ?? '')];
+    lines.push(v.map(csvField).join(','));
+  }
+  return lines.join('\r\n') + '\r\n';
+}
+
+export function loginsJson(rows: readonly LoginRow[], dropped: number, secretsShown: boolean): string {
+  return JSON.stringify({ secretsShown, logins: rows, ...(dropped ? { dropped } : {}) }, null, 2) + '\n';
+}
