@@ -31,9 +31,12 @@ export interface RawInfo {
 }
 
 export interface LineFramerHandler {
-  /** A complete line without its line end. `bytes` is valid only during the call. */
+  /**
+   * A complete line without its line end. `bytes` and `info` are valid only during the call: the
+   * framer reuses one LineInfo object for every line (copy the fields you keep).
+   */
   line(bytes: Uint8Array, info: LineInfo): void;
-  /** Raw-mode content (after expectRaw); `remaining` bytes are still expected after this chunk. */
+  /** Raw-mode content (after expectRaw); `remaining` bytes are still expected after this chunk. `info` is reused like LineInfo. */
   raw(bytes: Uint8Array, info: RawInfo, remaining: number): void;
 }
 
@@ -46,6 +49,9 @@ export class LineFramer {
   private lineTs = 0;
   private lineOffset = 0;
   private rawRemaining = 0;
+  /** Reused for every line and raw chunk: one object per framer instead of one per line (the hot path). */
+  private readonly info: LineInfo = { bareLf: false, overlong: false, length: 0, firstFrame: 0, lastFrame: 0, ts: 0, streamOffset: 0 };
+  private readonly rawInfo: RawInfo = { firstFrame: 0, lastFrame: 0, ts: 0, streamOffset: 0 };
 
   constructor(private readonly handler: LineFramerHandler, private readonly maxLineBytes = LIMITS.MAX_LINE_BYTES) {}
 
@@ -78,12 +84,12 @@ export class LineFramer {
       if (this.rawRemaining > 0) {
         const take = Math.min(this.rawRemaining, end - pos);
         this.rawRemaining -= take;
-        this.handler.raw(bytes.subarray(pos, pos + take), {
-          firstFrame: meta.firstFrame,
-          lastFrame: meta.lastFrame,
-          ts: meta.ts,
-          streamOffset: meta.streamOffset + pos,
-        }, this.rawRemaining);
+        const ri = this.rawInfo;
+        ri.firstFrame = meta.firstFrame;
+        ri.lastFrame = meta.lastFrame;
+        ri.ts = meta.ts;
+        ri.streamOffset = meta.streamOffset + pos;
+        this.handler.raw(bytes.subarray(pos, pos + take), ri, this.rawRemaining);
         pos += take;
         continue;
       }
@@ -97,32 +103,35 @@ export class LineFramer {
         this.append(bytes, pos, end);
         return;
       }
-      // A complete line: deliver without copying when nothing is pending.
-      let lineBytes: Uint8Array;
+      // A complete line: deliver without copying when nothing is pending (one view, CR excluded).
+      let content: Uint8Array;
+      let bareLf: boolean;
+      let total: number;
       if (this.pendingLen === 0 && this.skipped === 0 && lf - pos <= this.maxLineBytes) {
-        lineBytes = bytes.subarray(pos, lf);
+        total = lf - pos;
+        bareLf = !(total > 0 && bytes[lf - 1] === 0x0d);
+        content = bytes.subarray(pos, bareLf ? lf : lf - 1);
       } else {
         this.append(bytes, pos, lf);
-        lineBytes = this.pending.subarray(0, this.pendingLen);
+        const lineBytes = this.pending.subarray(0, this.pendingLen);
+        total = lineBytes.length + this.skipped;
+        bareLf = true;
+        content = lineBytes;
+        if (this.skipped === 0 && lineBytes.length > 0 && lineBytes[lineBytes.length - 1] === 0x0d) {
+          bareLf = false;
+          content = lineBytes.subarray(0, lineBytes.length - 1);
+        } else if (this.skipped > 0 && lf > 0 && bytes[lf - 1] === 0x0d) {
+          bareLf = false;
+        }
       }
-      const total = lineBytes.length + this.skipped;
-      let bareLf = true;
-      let content = lineBytes;
-      if (this.skipped === 0 && lineBytes.length > 0 && lineBytes[lineBytes.length - 1] === 0x0d) {
-        bareLf = false;
-        content = lineBytes.subarray(0, lineBytes.length - 1);
-      } else if (this.skipped > 0 && lf > 0 && bytes[lf - 1] === 0x0d) {
-        bareLf = false;
-      }
-      const info: LineInfo = {
-        bareLf,
-        overlong: this.skipped > 0,
-        length: bareLf ? total : total - 1,
-        firstFrame: this.lineFirstFrame,
-        lastFrame: meta.lastFrame,
-        ts: this.lineTs,
-        streamOffset: this.lineOffset,
-      };
+      const info = this.info;
+      info.bareLf = bareLf;
+      info.overlong = this.skipped > 0;
+      info.length = bareLf ? total : total - 1;
+      info.firstFrame = this.lineFirstFrame;
+      info.lastFrame = meta.lastFrame;
+      info.ts = this.lineTs;
+      info.streamOffset = this.lineOffset;
       this.pendingLen = 0;
       this.skipped = 0;
       pos = lf + 1;
