@@ -60,15 +60,15 @@ export class BodyAccumulator {
     if (lastFrame > this.info.lastFrame) this.info.lastFrame = lastFrame;
   }
 
-  /** The body ended (terminator seen: complete, or connection/gap: incomplete). Fills head/text. */
-  finish(complete: boolean): LiteralInfo {
+  /** The body ended (terminator seen: complete, or connection/gap: incomplete; `cut` says why for the sink). Fills head/text. */
+  finish(complete: boolean, cut: 'damaged' | 'end' = 'end'): LiteralInfo {
     const kept = this.kept.subarray(0, this.keptLen);
     this.info.head = latin1Text(kept.subarray(0, LIMITS.LITERAL_HEAD_BYTES));
     if (this.info.size <= LIMITS.LITERAL_KEEP_BYTES && this.keptLen === this.info.size) this.info.text = latin1Text(kept);
     this.info.complete = complete;
     if (this.sink) {
       const whole = complete && !this.sinkShort;
-      this.sink.end(this.sinkId!, { complete: whole, received: this.sinkBytes, lastFrame: this.info.lastFrame, ...(whole ? {} : { cut: complete ? 'damaged' : 'end' }) });
+      this.sink.end(this.sinkId!, { complete: whole, received: this.sinkBytes, lastFrame: this.info.lastFrame, ...(whole ? {} : { cut: complete ? 'damaged' : cut }) });
     }
     return this.info;
   }

@@ -692,7 +692,7 @@ class Pop3Dissector implements ProtocolDissector {
     const ex = m.pending.ex;
     if (ts > (ex.endTs ?? 0)) ex.endTs = ts;
     if (m.body) {
-      m.body.finish(complete);
+      m.body.finish(complete, m.damaged ? 'damaged' : 'end');
       const ev = this.b.event(m.statusEvent);
       const st = ev?.parsed as Pop3Status | undefined;
       if (st?.body) st.body = { lines: m.lines, complete };
