@@ -5,7 +5,11 @@ import { ReaderContext } from './reader-context.js';
 
 /** Capture buffer size asked of libpcap when the caller gives none. */
 const DEFAULT_BUFFER_BYTES = 16 * 1024 * 1024;
-/** cap always opens with a 65535-byte snaplen; a frame buffer larger than that would never fill. */
+/**
+ * cap always opens with a 65535-byte snaplen (its binding calls pcap_set_snaplen(65535) whatever is
+ * asked); a frame buffer larger than that would never fill. libpcap cuts longer packets there
+ * without cap knowing (loopback frames reach 65550 bytes): a packet that fills it may be cut.
+ */
 const CAP_SNAPLEN_BYTES = 65_535;
 
 /** What a live capture is listening to, and how to end it. */
@@ -93,7 +97,8 @@ export function capLinkType(name: string): number {
  * Frames follow the RawFrame contract: ONE reused frame object whose `buf` is the capture buffer
  * cap fills for each packet (valid only during sink.frame). cap gives neither a timestamp nor the
  * original length: the time is stamped here on arrival, and wireLen is capLen, or capLen + 1 when
- * cap says the packet did not fit the buffer (the real length is unknown; this marks it as cut).
+ * cap says the packet did not fit the buffer or when it filled cap's snaplen (the real length is
+ * unknown; this marks it as cut, so that decode takes the lengths in the IP header as the truth).
  *
  * Throws MailwireError: ERR_CAPTURE_UNAVAILABLE (no `cap`), ERR_CAPTURE_INTERFACE (unknown
  * interface), ERR_CAPTURE_PERMISSION (needs root or CAP_NET_RAW), ERR_USAGE (bad filter).
@@ -127,7 +132,8 @@ export function openLive(opts: { iface: string; filter?: string; snaplen?: numbe
     const sec = Math.floor(ms / 1000);
     const nsec = Math.min(999_999_999, Math.round((ms - sec * 1000) * 1e6));
     bytes += nbytes;
-    ctx.emit(buffer, 0, nbytes, truncated ? nbytes + 1 : nbytes, sec, nsec, linkType, 0, -1);
+    const cut = truncated || nbytes >= CAP_SNAPLEN_BYTES;
+    ctx.emit(buffer, 0, nbytes, cut ? nbytes + 1 : nbytes, sec, nsec, linkType, 0, -1);
   });
   return {
     iface,
