@@ -124,7 +124,7 @@ function summarise(conv: Conversation, v: LoginView): LoginSummary {
   if (v.mechanism !== undefined) s.mechanism = v.mechanism;
   if (v.user !== undefined) s.user = v.user;
   if (v.userForm !== undefined) s.userForm = v.userForm;
-  if (v.attempt?.secret) s.fingerprint = v.attempt.secret.fingerprint;
+  if (v.secret) s.fingerprint = v.secret.fingerprint;
   if (v.exchange.responseCode !== undefined) s.responseCode = v.exchange.responseCode;
   if (v.exchange.responseText !== undefined) s.responseText = v.exchange.responseText;
   return s;

@@ -3,7 +3,7 @@
  * piece of logic): the parsed form of a command, the capabilities in force at a point, whether the
  * connection was encrypted then, the login attempts (including would-be logins with a wrong command).
  */
-import type { AuthAttempt, Conversation, DialogueEvent, Exchange } from '../model/conversation.js';
+import type { AuthAttempt, Conversation, DialogueEvent, Exchange, SecretFacts } from '../model/conversation.js';
 import type { ImapCommand, ImapParsed } from '../protocols/imap/types.js';
 import type { Pop3Command, Pop3Parsed } from '../protocols/pop3/types.js';
 import type { ReplyContext } from './knowledge/reply-knowledge.js';
@@ -86,8 +86,14 @@ const LOGIN_LIKE = /^(AUTH|AUTHENTICATION|LOGON|LOG|SIGNIN|USER|PASS|APOP|LOGIN|
 
 /** One login attempt, whether the server understood it as one (AuthAttempt) or not (a wrong command). */
 export interface LoginView {
-  /** The AuthAttempt, when the dissector recognised a login. */
+  /** The AuthAttempt, when the login used a command the protocol has (LOGIN, AUTHENTICATE, USER/PASS...). */
   attempt?: AuthAttempt;
+  /**
+   * The password/token facts (never shown, compared by fingerprint): the attempt's, also for a
+   * would-be login with a wrong command (`AUTH user pass`), which the dissector records as an
+   * AuthAttempt on an unknown exchange but which stays a wrong command here (no `attempt`).
+   */
+  secret?: SecretFacts;
   exchange: Exchange;
   /** The command as the client sent it (upper-cased): LOGIN, AUTHENTICATE, AUTH, USER/PASS, APOP... */
   command: string;
@@ -104,21 +110,28 @@ export interface LoginView {
 export function loginViews(conv: Conversation): LoginView[] {
   const out: LoginView[] = [];
   const covered = new Set<number>();
+  const wouldBe = new Map<number, AuthAttempt>();
   for (const a of conv.auth) {
     const ex = conv.exchanges[a.exchange];
     if (!ex) continue;
+    if (!ex.known) {
+      // A would-be login with a command the protocol does not have: a wrong command (below), with its user and secret.
+      wouldBe.set(ex.n, a);
+      continue;
+    }
     covered.add(ex.n);
     const v: LoginView = { attempt: a, exchange: ex, command: a.method, outcome: a.outcome, encrypted: a.encrypted, frames: a.frames.length ? a.frames : exchangeFrames(ex) };
     if (a.mechanism !== undefined) v.mechanism = a.mechanism;
     if (a.user !== undefined) v.user = a.user;
     if (a.userForm !== undefined) v.userForm = a.userForm;
+    if (a.secret !== undefined) v.secret = a.secret;
     // The IMAP parser tells an unquoted DOMAIN\user ('invalid') from a plain atom.
     const login = imapCommandOf(conv, ex)?.login;
     if (login && a.method === 'LOGIN') v.userForm = login.user.form;
     out.push(v);
   }
   for (const ex of conv.exchanges) {
-    if (covered.has(ex.n) || ex.known || !LOGIN_LIKE.test(ex.command)) continue;
+    if (covered.has(ex.n) || ex.known || !(LOGIN_LIKE.test(ex.command) || wouldBe.has(ex.n))) continue;
     const v: LoginView = {
       exchange: ex,
       command: ex.command,
@@ -135,6 +148,9 @@ export function loginViews(conv: Conversation): LoginView[] {
     }
     const p3 = pop3CommandOf(conv, ex);
     if (p3 && p3.args[0] !== undefined && ex.command !== 'PASS') Object.assign(v, { user: p3.args[0], userForm: 'line' });
+    const a = wouldBe.get(ex.n);
+    if (a?.user !== undefined) Object.assign(v, { user: a.user, userForm: v.userForm ?? a.userForm });
+    if (a?.secret !== undefined) v.secret = a.secret;
     out.push(v);
   }
   return out.sort((a, b) => a.exchange.n - b.exchange.n);

@@ -36,9 +36,9 @@ describe('captures/phone-vs-thunderbird.pcap (Exchange 2003)', async () => {
     expect(perConversation(r)).toEqual([
       // Two AUTH attempts on the first connection: unquoted, unknown command and cleartext each time;
       // skipped-capability once, at the first login attempt.
-      { client: '127.0.0.21', logins: [], findings: ['imap.cleartext-login', 'imap.cleartext-login', 'imap.no-logout', 'imap.skipped-capability', 'imap.unknown-command', 'imap.unknown-command', 'imap.unquoted-credentials', 'imap.unquoted-credentials'] },
+      { client: '127.0.0.21', logins: ['failed', 'failed'], findings: ['imap.cleartext-login', 'imap.cleartext-login', 'imap.no-logout', 'imap.skipped-capability', 'imap.unknown-command', 'imap.unknown-command', 'imap.unquoted-credentials', 'imap.unquoted-credentials'] },
       { client: '127.0.0.22', logins: ['ok'], findings: ['imap.cleartext-login', 'imap.login-despite-auth-list'] },
-      { client: '127.0.0.21', logins: [], findings: phone },
+      { client: '127.0.0.21', logins: ['failed'], findings: phone },
     ]);
     expect(ids(r.findings)).toEqual(['auth.contrast-with-working-session', 'imap.repeated-login-failure']);
   });
@@ -76,7 +76,22 @@ describe('captures/phone-vs-thunderbird.pcap (Exchange 2003)', async () => {
     expect(diff).toMatch(/quoted/);
     expect(diff).toMatch(/CAPABILITY/);
     const [repeated] = only(r.findings, 'imap.repeated-login-failure');
-    expect(repeated!.args).toMatchObject({ client: '127.0.0.21', server: '127.0.0.10:143', failures: 3, connections: 2, successes: 0 });
+    expect(repeated!.args).toMatchObject({ client: '127.0.0.21', server: '127.0.0.10:143', failures: 3, connections: 2, successes: 0, samePassword: true });
+    // The phone's AUTH attempts carry the password Thunderbird logged in with.
+    expect(diff).toContain('the same password was used');
+  });
+
+  it('records the phone\'s AUTH as failed login attempts with the password marked secret', () => {
+    expect(phone1.auth.map((a) => [a.method, a.user, a.outcome, a.encrypted, a.secret?.length])).toEqual([
+      ['AUTH', 'DOMAIN\\alice', 'failed', false, 9],
+      ['AUTH', 'DOMAIN\\alice', 'failed', false, 9],
+    ]);
+    expect(phone1.auth[0]!.details!.notImapCommand).toMatch(/not an IMAP command/);
+    expect(phone1.auth[0]!.secret!.fingerprint).toBe(thunderbird.auth[0]!.secret!.fingerprint);
+    const ev = phone1.events[phone1.exchanges[0]!.commandEvent]!;
+    expect(ev.secrets).toEqual([{ start: 23, end: 32, kind: 'password' }]);
+    expect(ev.raw.slice(23, 32)).toBe('Secret123');
+    expect(JSON.stringify(ev.parsed)).not.toContain('Secret123');
   });
 
   it('never shows the password', () => {

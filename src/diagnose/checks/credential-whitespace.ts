@@ -10,7 +10,7 @@ export function credentialWhitespaceDrafts(conv: Conversation): FindingDraft[] {
     const user = v.attempt?.user ?? v.user;
     if (user !== undefined && /^\s/.test(user)) problems.push('the user name starts with a space');
     if (user !== undefined && /\s$/.test(user)) problems.push('the user name ends with a space');
-    const s = v.attempt?.secret;
+    const s = v.secret;
     if (s && s.kind !== 'hash') {
       if (s.leadingSpace) problems.push('the password starts with a space');
       if (s.trailingSpace) problems.push('the password ends with a space');

@@ -15,7 +15,7 @@ export function forUser(v: LoginView): string {
 
 /** ` and a 9-character password` or '' when the attempt has no secret. */
 export function withSecret(v: LoginView): string {
-  const s = v.attempt?.secret;
+  const s = v.secret;
   if (!s) return '';
   const noun = s.kind === 'token' ? 'token' : s.kind === 'hash' ? 'digest' : s.kind === 'response' ? 'SASL response' : 'password';
   return ` with ${describeSecret(s, noun)}`;

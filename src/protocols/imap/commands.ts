@@ -4,6 +4,7 @@
  */
 import { astringAtomProblem, idParams, isTag, parseValues, valueText, type LiteralRef } from './grammar.js';
 import type { ImapArgNote, ImapAstring, ImapCommand, ImapParsed, ImapState, ImapValue } from './types.js';
+import { recogniseWouldBeLogin, type WouldBeLogin } from './would-be-login.js';
 
 type States = readonly ImapState[];
 const ANY: States = ['not-authenticated', 'authenticated', 'selected', 'logout'];
@@ -138,13 +139,19 @@ export function parseCommand(raw: string, literals: readonly LiteralRef[]): Pars
     cmd.args.push({ t: 'invalid', raw: raw.slice(r.error.position), atom: '', reason: r.error.reason, pos: r.error.position });
     notes.push({ arg: cmd.args.length - 1, pos: r.error.position, code: 'syntax', detail: r.error.reason });
   }
-  const secret = addSpecifics(cmd, raw, spec, notes, literals);
+  let secret = addSpecifics(cmd, raw, spec, notes, literals);
+  // A command IMAP does not have may still carry a password (`AUTH DOMAIN\user pass`).
+  const wouldBe = spec === undefined ? recogniseWouldBeLogin(cmd, raw, literals) : undefined;
+  if (wouldBe?.secret) secret = wouldBe.secret;
   if (notes.length > 0) cmd.notes = notes;
   if (secret && secret.literal === undefined && secret.end > secret.start) {
     // rawArgs repeats the line: the secret's characters are masked there (kept only in the event's raw, marked by a SecretSpan).
     cmd.rawArgs = raw.slice(argsStart, secret.start) + '*'.repeat(secret.end - secret.start) + raw.slice(secret.end);
   }
-  return secret ? { parsed: cmd, secret } : { parsed: cmd };
+  const out: ParsedCommandLine = { parsed: cmd };
+  if (secret) out.secret = secret;
+  if (wouldBe?.login) out.wouldBeLogin = wouldBe.login;
+  return out;
 }
 
 /** A secret found in a command: removed from `parsed`, returned here for the AuthAttempt and the SecretSpan. */
@@ -156,11 +163,15 @@ export interface CommandSecret {
   end: number;
   /** The secret is the content of this literal (index in the line's literals). */
   literal?: number;
+  /** Literals inside a multi-word secret (an unknown command's `user pass {5}`): their contents are secret too. */
+  alsoLiterals?: number[];
 }
 
 export interface ParsedCommandLine {
   parsed: ImapParsed;
   secret?: CommandSecret;
+  /** An unknown command that reads like a login (see would-be-login.ts): the dissector records an AuthAttempt. */
+  wouldBeLogin?: WouldBeLogin;
 }
 
 function addSpecifics(cmd: ImapCommand, raw: string, spec: CommandSpec | undefined, notes: ImapArgNote[], literals: readonly LiteralRef[]): CommandSecret | undefined {

@@ -18,11 +18,12 @@ import { RawInflater } from '../framing/raw-inflate.js';
 import { LIMITS } from '../limits.js';
 import { decodeSasl, type SaslExchange } from '../sasl/index.js';
 import { commandStates, parseCommand, type CommandSecret } from './commands.js';
+import type { WouldBeLogin } from './would-be-login.js';
 import { IMAP_LIMITS } from './limits.js';
 import { LineReader, type LogicalLine } from './line-reader.js';
 import { parseServerLine } from './response-parser.js';
 import { identifyFromId, identifyServerFromGreeting } from './server-id.js';
-import type { ImapCommand, ImapParsed, ImapResponseCode, ImapState } from './types.js';
+import type { ImapAstring, ImapCommand, ImapParsed, ImapResponseCode, ImapState } from './types.js';
 
 /** Per-exchange bookkeeping that does not belong in the model. */
 interface Pending {
@@ -66,6 +67,8 @@ class ImapDissector implements ProtocolDissector {
   private readonly bareLf: [{ count: number; anomaly?: number }, { count: number; anomaly?: number }] = [{ count: 0 }, { count: 0 }];
   private readonly resyncSkipped: [number, number] = [0, 0];
   private closed = false;
+  /** The user of an unknown `USER name` command, for a following `PASS` (POP3 habits). */
+  private wouldBeUser: ImapAstring | undefined;
 
   constructor(private readonly info: ConnectionInfo, private readonly opts: DissectorOptions) {
     this.b = new ConversationBuilder(info, 'imap', opts.security);
@@ -321,12 +324,14 @@ class ImapDissector implements ProtocolDissector {
 
     const parsed: ImapParsed = dir === 0 ? this.classifyClient(line, started?.pending) : parseServerLine(line.raw, line.refs);
     let cmdSecret: CommandSecret | undefined;
+    let wouldBe: WouldBeLogin | undefined;
     let finalParsed = parsed;
     if (dir === 0 && parsed.type === 'command') {
       // classifyClient returned a command placeholder: parse it for real (with secrets).
       const r = parseCommand(line.raw, line.refs);
       finalParsed = r.parsed;
       cmdSecret = r.secret;
+      wouldBe = r.wouldBeLogin;
     }
 
     if (finalParsed.type === 'malformed' && (line.cut === 'gap' || line.cut === 'end')) {
@@ -363,7 +368,7 @@ class ImapDissector implements ProtocolDissector {
     if (n === -2) n = this.addLineEvent(dir, reader, line);
     const ev = this.fillEvent(n, line);
     if (ev) ev.parsed = finalParsed;
-    if (dir === 0) this.onClientParsed(n, line, finalParsed, cmdSecret, started?.pending);
+    if (dir === 0) this.onClientParsed(n, line, finalParsed, cmdSecret, started?.pending, wouldBe);
     else this.onServerParsed(n, line, finalParsed);
   }
 
@@ -389,7 +394,7 @@ class ImapDissector implements ProtocolDissector {
     return { type: 'command', tag: '', tagValid: false, name: '', nameRaw: '', known: false, args: [], rawArgs: '' };
   }
 
-  private onClientParsed(n: number, line: LogicalLine, parsed: ImapParsed, secret: CommandSecret | undefined, started: Pending | undefined): void {
+  private onClientParsed(n: number, line: LogicalLine, parsed: ImapParsed, secret: CommandSecret | undefined, started: Pending | undefined, wouldBe?: WouldBeLogin): void {
     const ev = this.b.event(n);
     if (parsed.type === 'idle-done' && parsed.tag === '') {
       if (this.greetingSeen) this.b.anomaly('unexpected-done', line.firstFrame, n, 'DONE sent with no IDLE in flight');
@@ -428,8 +433,13 @@ class ImapDissector implements ProtocolDissector {
         const span: SecretSpan = { start: secret.start, end: secret.end, kind: secret.kind === 'password' ? 'password' : 'sasl' };
         ev.secrets = [span];
       }
+      for (const i of secret.alsoLiterals ?? []) {
+        const lit = ev.literals?.[i];
+        if (lit) lit.secret = true;
+      }
     }
     this.commandEffects(p, cmd, secret, line);
+    if (wouldBe) this.wouldBeLogin(p, wouldBe, secret, line);
   }
 
   private openExchange(tag: string, name: string, known: boolean, n: number, line: LogicalLine): Pending {
@@ -508,6 +518,49 @@ class ImapDissector implements ProtocolDissector {
         break;
       default:
     }
+  }
+
+  /**
+   * An unknown command that reads like a login (`AUTH DOMAIN\user pass`): the server cannot take
+   * it for one, but the password crossed the wire, so it is an AuthAttempt (outcome from the
+   * completion: BAD → failed) whose secret the diagnosis can compare with working logins.
+   */
+  private wouldBeLogin(p: Pending, wb: WouldBeLogin, secret: CommandSecret | undefined, line: LogicalLine): void {
+    if (wb.method === 'USER' && !secret) {
+      // Half a POP3-style login: the attempt is counted at PASS, which carries the password.
+      this.wouldBeUser = wb.user;
+      return;
+    }
+    const a: AuthAttempt = {
+      n: this.conv.auth.length,
+      method: wb.method,
+      encrypted: this.tlsActive,
+      outcome: 'unknown',
+      exchange: p.ex.n,
+      frames: [line.firstFrame],
+      ts: line.ts,
+      details: { notImapCommand: `${wb.method} is not an IMAP command (taken for a login by its ${wb.reason}): the server cannot accept it as one` },
+    };
+    const user = wb.user ?? (wb.method === 'PASS' || wb.method === 'PASSWORD' ? this.wouldBeUser : undefined);
+    if (user) {
+      a.user = user.value;
+      a.userForm = user.form === 'invalid' ? 'atom' : user.form;
+      a.userRaw = user.raw;
+      if (user.invalid) a.details!.userInvalid = user.invalid;
+    }
+    if (wb.mechanism !== undefined) {
+      a.mechanism = wb.mechanism.toUpperCase();
+      if (secret) {
+        // `AUTH PLAIN <base64>`: SASL with an initial response, decoded like AUTHENTICATE's.
+        const r = decodeSasl({ mechanism: wb.mechanism, initialResponse: secret.value, steps: [], cancelled: false });
+        if (r.user !== undefined) Object.assign(a, { user: r.user, userForm: 'sasl', userRaw: r.user });
+        a.secret = secretFacts(r.secret?.kind ?? 'response', r.secret?.value ?? secret.value);
+      }
+    } else if (secret) {
+      a.secret = secretFacts(wb.method === 'APOP' ? 'hash' : 'password', secret.value);
+    }
+    this.conv.auth.push(a);
+    p.auth = a;
   }
 
   // --- server side ---------------------------------------------------------------------------

@@ -81,7 +81,7 @@ export interface ImapCommand {
   /** Everything after the command name (and its SP) as sent. */
   rawArgs: string;
   notes?: ImapArgNote[];
-  /** LOGIN: the user and password astrings. */
+  /** LOGIN, and an unknown command that reads like one (`AUTH DOMAIN\\user pass`, see would-be-login.ts): the user and password astrings. */
   login?: { user: ImapAstring; password: ImapAstring };
   /** AUTHENTICATE: mechanism (as sent); SASL-IR initial response present (its length; '=' = empty). The response itself is secret. */
   authenticate?: { mechanism: string; initialResponse?: { length: number; empty: boolean } };

@@ -15,8 +15,16 @@ describe('IMAP founding cases', () => {
       'S line#0 A128 BAD Protocol Error: "Expected SPACE not found".',
     ]);
     const cmd = c.events[1]!.parsed as ImapCommand;
-    expect(cmd).toMatchObject({ type: 'command', tag: 'A128', name: 'AUTH', known: false, rawArgs: 'DOMAIN\\user Secret1' });
-    expect(cmd.args.map((a) => a.t)).toEqual(['atom', 'atom']);
+    // AUTH is no IMAP command, but its second argument is the password: masked like LOGIN's.
+    expect(cmd).toMatchObject({ type: 'command', tag: 'A128', name: 'AUTH', known: false, rawArgs: 'DOMAIN\\user *******' });
+    expect(cmd.args).toEqual([{ t: 'atom', v: 'DOMAIN\\user', pos: 10 }, { t: 'secret', length: 7, pos: 22 }]);
+    expect(c.events[1]!.secrets).toEqual([{ start: 22, end: 29, kind: 'password' }]);
+    expect(JSON.stringify(cmd)).not.toContain('Secret1');
+    expect(c.auth).toEqual([
+      expect.objectContaining({ method: 'AUTH', user: 'DOMAIN\\user', userForm: 'atom', userRaw: 'DOMAIN\\user', outcome: 'failed', encrypted: false, exchange: 0, frames: [12, 13] }),
+    ]);
+    expect(c.auth[0]!.secret).toMatchObject({ kind: 'password', value: 'Secret1', length: 7 });
+    expect(c.auth[0]!.details!.notImapCommand).toMatch(/^AUTH is not an IMAP command/);
     expect(c.exchanges[0]).toMatchObject({ tag: 'A128', command: 'AUTH', known: false, status: 'BAD', responseText: 'Protocol Error: "Expected SPACE not found".' });
     expect(c.serverSoftware).toMatchObject({ product: 'Microsoft Exchange', version: '6.5.7638.1', details: { generation: '2003', host: 'mail.example.com' } });
     expect(c.capabilities).toEqual([]);
