@@ -1,5 +1,6 @@
 /** The ContentSink hook in the IMAP and POP3 dissectors: what they stream, with which identity, and when content is cut. */
 import { describe, expect, it } from 'vitest';
+import { constants, deflateRawSync } from 'node:zlib';
 import fc from 'fast-check';
 import { C, S, dissect } from '../protocols/imap/helpers.js';
 import { createPop3Dissector } from '../../src/protocols/pop3/pop3-dissector.js';
@@ -47,6 +48,16 @@ describe('IMAP literals reach the content sink', () => {
     expect(sink.items).toHaveLength(1);
     expect(sink.items[0]!.start).toMatchObject({ side: 'C', context: `a1 APPEND INBOX {${MSG.length}+}` });
     expect(sink.items[0]!.text()).toBe(MSG);
+  });
+
+  it('inside COMPRESS=DEFLATE the sink gets the inflated literal, marked inflated', () => {
+    const z = (t: string): Uint8Array => new Uint8Array(deflateRawSync(Buffer.from(t, 'latin1'), { finishFlush: constants.Z_SYNC_FLUSH }));
+    const sink = new RecordingSink();
+    dissect([S('* OK ready\r\n'), C('b COMPRESS DEFLATE\r\n'), S('b OK compressing\r\n'), C(z('c FETCH 2 BODY[]\r\n')), S(z(`* 2 FETCH (BODY[] {${MSG.length}}\r\n${MSG})\r\nc OK\r\n`))], { content: sink });
+    expect(sink.items).toHaveLength(1);
+    expect(sink.items[0]!.start).toMatchObject({ inflated: true, decrypted: false, context: `* 2 FETCH (BODY[] {${MSG.length}}` });
+    expect(sink.items[0]!.text()).toBe(MSG);
+    expect(sink.items[0]!.end?.complete).toBe(true);
   });
 
   it('the streamed content does not depend on how the segments are cut', () => {
