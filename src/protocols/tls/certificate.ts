@@ -4,10 +4,22 @@
  */
 import './reflect-shim.js';
 import { createHash, createPublicKey } from 'node:crypto';
-import * as x509 from '@peculiar/x509';
+import { createRequire } from 'node:module';
+import type * as X509 from '@peculiar/x509';
 import { ByteReader } from './byte-reader.js';
 import { TLS_LIMITS } from './limits.js';
 import type { CertificateFact } from './types.js';
+
+/**
+ * @peculiar/x509 (with its ASN.1 and DI stack) costs about 25 MiB of memory and 150 ms at start-up,
+ * and most captures carry no certificate: it is loaded at the first one. (Its package has no
+ * "exports", so an ESM import loads this same CommonJS build.)
+ */
+let x509Module: typeof X509 | undefined;
+function x509(): typeof X509 {
+  x509Module ??= createRequire(import.meta.url)('@peculiar/x509') as typeof X509;
+  return x509Module;
+}
 
 const CURVE_BITS: Record<string, number> = { prime256v1: 256, secp256r1: 256, secp384r1: 384, secp521r1: 521, secp224r1: 224, secp256k1: 256 };
 
@@ -28,7 +40,7 @@ export function splitCertificateMessage(body: Uint8Array, tls13: boolean): { der
   return { ders, dropped, ok: r.ok && list.ok };
 }
 
-function fieldValues(name: x509.Name, field: string): string[] {
+function fieldValues(name: X509.Name, field: string): string[] {
   try {
     return name.getField(field);
   } catch {
@@ -43,10 +55,10 @@ export function certificateFact(der: Uint8Array, index: number): CertificateFact
     index, subjectCN: [], subject: '', issuer: '', issuerCN: [], sanDns: [], sanIp: [], notBefore: '', notAfter: '',
     selfSigned: false, keyType: 'unknown', signatureAlgorithm: '', serialNumber: '', sha256,
   };
-  let cert: x509.X509Certificate;
+  let cert: X509.X509Certificate;
   try {
     // Copy: the library keeps the buffer, and `der` is a view into a reassembly buffer.
-    cert = new x509.X509Certificate(Uint8Array.from(der));
+    cert = new (x509().X509Certificate)(Uint8Array.from(der));
   } catch (e) {
     fact.parseError = e instanceof Error ? e.message : String(e);
     return fact;
@@ -61,14 +73,14 @@ export function certificateFact(der: Uint8Array, index: number): CertificateFact
     fact.serialNumber = cert.serialNumber;
     const sig = cert.signatureAlgorithm as { name?: string; hash?: { name?: string } };
     fact.signatureAlgorithm = [sig.hash?.name, sig.name].filter((s) => s !== undefined).join(' with ');
-    const san = cert.getExtension(x509.SubjectAlternativeNameExtension);
+    const san = cert.getExtension(x509().SubjectAlternativeNameExtension);
     for (const n of san?.names.items ?? []) {
       if (n.type === 'dns') fact.sanDns.push(n.value);
       else if (n.type === 'ip') fact.sanIp.push(n.value);
     }
     let keyIdsAgree = true;
-    const ski = cert.getExtension(x509.SubjectKeyIdentifierExtension);
-    const aki = cert.getExtension(x509.AuthorityKeyIdentifierExtension);
+    const ski = cert.getExtension(x509().SubjectKeyIdentifierExtension);
+    const aki = cert.getExtension(x509().AuthorityKeyIdentifierExtension);
     if (ski !== null && aki !== null && aki.keyId !== undefined) keyIdsAgree = ski.keyId === aki.keyId;
     fact.selfSigned = cert.subject === cert.issuer && keyIdsAgree;
   } catch (e) {
