@@ -41,6 +41,8 @@ export function endpoint(e: { ip: string; port: number }): string {
 export function isoTime(ts: number): string {
   if (!Number.isFinite(ts)) return '?';
   const d = new Date(Math.floor(ts * 1000));
+  // A damaged pcapng timestamp can lie beyond the Date range (year 275760), where toISOString throws.
+  if (Number.isNaN(d.getTime())) return '?';
   const us = Math.round((ts - Math.floor(ts)) * 1e6);
   return `${d.toISOString().slice(0, 19)}.${String(Math.min(us, 999999)).padStart(6, '0')}Z`;
 }
