@@ -1,5 +1,5 @@
 import { defineRule, type FindingDraft } from '../rule.js';
-import { ALERT, capitalise, certificateLabel, certificateSeverity, datedCertificates, day, daysBetween, GENERIC_CERTIFICATE_ALERTS, refusalNote, serverChain, tlsOf } from './tls-view.js';
+import { ALERT, capitalise, certificateLabel, certificateSeverity, datedCertificates, day, daysBetween, GENERIC_CERTIFICATE_ALERTS, isoInstant, refusalNote, serverChain, tlsOf } from './tls-view.js';
 
 /** A certificate of the server's chain was not yet valid when the capture saw it. */
 export const tlsCertNotYetValid = defineRule({
@@ -23,7 +23,7 @@ export const tlsCertNotYetValid = defineRule({
       out.push({
         frames: rejectedBy ? [chain.frame, rejectedBy.frame] : [chain.frame],
         message: `${capitalise(certificateLabel(c))} is valid only from ${day(c.notBefore)}, ${daysBetween(notBefore, atMs)} days after this capture (${day(chain.ts)})${refusalNote(rejectedBy)}.`,
-        args: { index: c.index, subject: c.subject, notBefore: c.notBefore, captureTime: new Date(atMs).toISOString(), rejected: rejectedBy !== undefined },
+        args: { index: c.index, subject: c.subject, notBefore: c.notBefore, captureTime: isoInstant(atMs), rejected: rejectedBy !== undefined },
         severity,
       });
     }

@@ -65,6 +65,12 @@ export function day(t: string | number): string {
   return Number.isNaN(d.getTime()) ? String(t) : d.toISOString().slice(0, 10);
 }
 
+/** ISO time of an instant in milliseconds; the seconds as a number when a Date cannot hold it (toISOString would throw). */
+export function isoInstant(ms: number): string {
+  const d = new Date(ms);
+  return Number.isNaN(d.getTime()) ? String(ms / 1000) : d.toISOString();
+}
+
 /** Whole days between two instants (absolute). */
 export function daysBetween(aMs: number, bMs: number): number {
   return Math.floor(Math.abs(aMs - bMs) / 86_400_000);
