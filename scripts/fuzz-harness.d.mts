@@ -5,6 +5,7 @@ export interface Seed {
   name: string;
   bytes: Uint8Array;
   keyLogText: string | undefined;
+  extraPorts: number[];
 }
 
 export type Operation =
@@ -41,4 +42,4 @@ export function loadSeeds(root: string, corpus?: string): Seed[];
 export function operationArb(): Arbitrary<Operation>;
 export function applyOperations(bytes: Uint8Array, ops: readonly Operation[]): Buffer;
 export function chunkingArb(): Arbitrary<number[]>;
-export function runPipeline(lib: PipelineLib, name: string, bytes: Uint8Array, chunks: readonly number[], keyLogText?: string, formats?: readonly string[]): PipelineRun;
+export function runPipeline(lib: PipelineLib, name: string, bytes: Uint8Array, chunks: readonly number[], opts?: { keyLogText?: string | undefined; extraPorts?: readonly number[]; formats?: readonly string[] }): PipelineRun;

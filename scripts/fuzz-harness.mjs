@@ -26,13 +26,20 @@ export function loadSeeds(root, corpus) {
       const path = join(dir, name);
       if (!/\.(pcap|pcapng|cap)$/.test(name) || !statSync(path).isFile() || statSync(path).size > MAX_SEED_BYTES) continue;
       const keylogPath = [path.replace(/\.(pcap|pcapng|cap)$/, '.keylog'), `${path}.keylog`].find((p) => existsSync(p));
-      seeds.push({ name: relative(base, path), bytes: readFileSync(path), keyLogText: keylogPath ? readFileSync(keylogPath, 'latin1') : undefined });
+      const seedName = relative(base, path);
+      seeds.push({
+        name: seedName, bytes: readFileSync(path), keyLogText: keylogPath ? readFileSync(keylogPath, 'latin1') : undefined,
+        extraPorts: seedName.startsWith('captures/tls/') ? TLS_SAMPLE_PORTS : [],
+      });
     }
   };
   add(join(root, 'captures'), root);
   if (corpus) add(corpus, join(corpus, '..'));
   return seeds;
 }
+
+/** The TLS samples were recorded on these loopback ports (captures/tls/README.md), not on mail ports. */
+const TLS_SAMPLE_PORTS = Array.from({ length: 99 }, (_, i) => 40001 + i);
 
 /** Resolution of mutation positions (fractions of the file length). */
 const POSITION_STEPS = 1 << 20;
@@ -105,7 +112,7 @@ export const FORMATS = ['text', 'json', 'jsonl', 'markdown', 'html'];
 
 /**
  * Runs bytes through capture → decode → tcp → protocols → diagnose → every report format, pushing
- * them in `chunks`. `lib` holds { CaptureParser, AnalysisSession, makeReport, ruleInfo, LIMITS,
+ * them in `chunks` (with the seed's key log and extra ports when given). `lib` holds { CaptureParser, AnalysisSession, makeReport, ruleInfo, LIMITS,
  * TCP_LIMITS }. Throws (an Error saying which invariant broke) when:
  * - anything throws out of the pipeline or a renderer;
  * - a conversation holds more events than MAX_EVENTS_PER_CONVERSATION, or there are more
@@ -115,9 +122,9 @@ export const FORMATS = ['text', 'json', 'jsonl', 'markdown', 'html'];
  * - the JSON report does not parse.
  * Returns counts for the caller's statistics.
  */
-export function runPipeline(lib, name, bytes, chunks, keyLogText, formats = FORMATS) {
+export function runPipeline(lib, name, bytes, chunks, { keyLogText, extraPorts = [], formats = FORMATS } = {}) {
   const conversations = [];
-  const session = new lib.AnalysisSession({ onConversation: (c) => conversations.push(c), ...(keyLogText ? { keyLogText } : {}) });
+  const session = new lib.AnalysisSession({ onConversation: (c) => conversations.push(c), extraPorts, ...(keyLogText ? { keyLogText } : {}) });
   const input = session.input(name);
   const parser = new lib.CaptureParser(input, { source: name });
   for (let p = 0, i = 0; p < bytes.length; i++) {

@@ -57,7 +57,7 @@ function count(r) {
 
 const mutated = fc.property(fc.nat({ max: SEEDS.length - 1 }), fc.array(operationArb(), { minLength: 1, maxLength: 12 }), chunkingArb(), (i, ops, chunks) => {
   const seed = SEEDS[i];
-  count(runPipeline(LIB, seed.name, applyOperations(seed.bytes, ops), chunks, seed.keyLogText));
+  count(runPipeline(LIB, seed.name, applyOperations(seed.bytes, ops), chunks, seed));
 });
 
 const dialogue = fc.property(
