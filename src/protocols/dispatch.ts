@@ -6,14 +6,15 @@
  *  - 993 / 995: TLS from the first byte; the TLS layer feeds plaintext (when it has keys) to IMAP / POP3.
  *  - other ports the user names, and any connection whose first server bytes look like a greeting:
  *    the protocol is chosen from the greeting (`* OK` / `* PREAUTH` / `* BYE` → IMAP, `+OK` → POP3,
- *    a TLS handshake record → TLS, then the plaintext greeting decides).
+ *    a TLS handshake record → TLS, then the first decrypted server bytes decide the same way; when
+ *    nothing can be decrypted the conversation's protocol is 'unknown', with its TLS facts).
  *
  * Every handler is guarded: an exception escaping a dissector is caught here, recorded on that
  * conversation as anomaly 'dissector-exception', and the rest of the capture goes on.
  */
 import type { Conversation } from '../model/conversation.js';
 import type { ConnectionInfo, ConnectionSummary, Direction, EndReason, SegmentMeta, StreamFactory, StreamHandler } from '../tcp/stream.js';
-import type { ContentSink, DissectorFactory, DissectorOptions, PlaintextSink, TlsLayer, TlsLayerFactory } from './dissector.js';
+import type { ContentSink, DissectorFactory, DissectorOptions, PlaintextSink, ProtocolDissector, TlsLayer, TlsLayerFactory } from './dissector.js';
 import { createImapDissector } from './imap/imap-dissector.js';
 import { createPop3Dissector } from './pop3/pop3-dissector.js';
 import { ConversationBuilder } from './conversation-builder.js';
@@ -24,8 +25,10 @@ export const POP3_PORT = 110;
 export const POP3S_PORT = 995;
 export const STANDARD_MAIL_PORTS: readonly number[] = [IMAP_PORT, IMAPS_PORT, POP3_PORT, POP3S_PORT];
 
-/** Bytes a sniffing handler holds while it waits for the server's first bytes. */
+/** Bytes a sniffing handler holds while it waits for the server's first bytes (each direction together). */
 const MAX_SNIFF_BUFFER_BYTES = 64 * 1024;
+/** Server plaintext looked at to recognise a greeting: a greeting that is not recognised in this many bytes (or by its first LF) is none. */
+const MAX_SNIFF_HEAD_BYTES = 16;
 
 export type Guess = 'imap' | 'pop3' | 'tls' | undefined;
 
@@ -87,9 +90,9 @@ export class Dispatcher implements StreamFactory {
     return { handler: this.plain(info, factory), swapRoles };
   }
 
-  /** @internal used by SniffingHandler once it knows the protocol. */
-  build(conn: ConnectionInfo, guess: Guess, afterTls?: Guess): StreamHandler {
-    if (guess === 'tls') return this.implicitTls(conn, afterTls === 'pop3' ? createPop3Dissector : createImapDissector, false);
+  /** @internal used by SniffingHandler once it knows the protocol (for TLS: the plaintext greeting decides later). */
+  build(conn: ConnectionInfo, guess: Guess): StreamHandler {
+    if (guess === 'tls') return new TlsSniffingHandler(conn, this.opts);
     return this.plain(conn, guess === 'pop3' ? createPop3Dissector : createImapDissector, false);
   }
 
@@ -103,15 +106,7 @@ export class Dispatcher implements StreamFactory {
 
   private implicitTls(conn: ConnectionInfo, factory: DissectorFactory, guarded = true): StreamHandler {
     let tls: TlsLayer | undefined;
-    const onConversation = (c: Conversation): void => {
-      c.transport.security = 'implicit-tls';
-      if (tls) {
-        c.tls = tls.facts();
-        c.transport.encryptedBytes = tls.encryptedBytes();
-        c.transport.decrypted = tls.decrypted();
-      }
-      this.opts.onConversation(c);
-    };
+    const onConversation = (c: Conversation): void => this.opts.onConversation(withTlsFacts(c, tls));
     const dissector = factory(conn, { security: 'implicit-tls', onConversation, ...(this.opts.content ? { content: this.opts.content } : {}) });
     const sink: PlaintextSink = { data: (d, b, m) => dissector.data(d, b, m), gap: (d, n, m) => dissector.gap(d, n, m) };
     tls = (this.opts.tls ?? countingTlsLayer)(conn, sink);
@@ -147,40 +142,147 @@ function countingTlsLayer(): TlsLayer {
   };
 }
 
+/** Marks a conversation as implicit TLS and copies the layer's facts into it. */
+function withTlsFacts(c: Conversation, tls: TlsLayer | undefined): Conversation {
+  c.transport.security = 'implicit-tls';
+  if (tls) {
+    c.tls = tls.facts();
+    c.transport.encryptedBytes = tls.encryptedBytes();
+    c.transport.decrypted = tls.decrypted();
+  }
+  return c;
+}
+
+/**
+ * Implicit TLS on a port whose mail protocol is not known (a --ports port): the TLS layer's
+ * plaintext is held until the first decrypted server bytes say IMAP or POP3 (MAX_SNIFF_HEAD_BYTES),
+ * then replayed into that dissector. Plaintext that is not a greeting falls back to IMAP (its
+ * dissector reports what it cannot parse); when nothing at all was decrypted (no keys), the
+ * conversation says protocol 'unknown' with its TLS facts instead of guessing.
+ * Holding is bounded by MAX_SNIFF_BUFFER_BYTES (then the fallback decides).
+ */
+class TlsSniffingHandler implements StreamHandler {
+  private readonly tls: TlsLayer;
+  private dissector: ProtocolDissector | undefined;
+  private queue: Array<(d: ProtocolDissector) => void> = [];
+  private held = 0;
+  private head = new Uint8Array(MAX_SNIFF_HEAD_BYTES);
+  private headLen = 0;
+
+  constructor(private readonly conn: ConnectionInfo, private readonly opts: DispatchOptions) {
+    this.tls = (opts.tls ?? countingTlsLayer)(conn, { data: (d, b, m) => this.plaintext(d, b, m), gap: (d, n, m) => this.plaintextGap(d, n, m) });
+  }
+
+  data(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): void {
+    this.tls.data(dir, bytes, meta);
+  }
+
+  gap(dir: Direction, length: number, meta: SegmentMeta): void {
+    this.tls.gap(dir, length, meta);
+  }
+
+  end(dir: Direction, reason: EndReason, meta: SegmentMeta): void {
+    this.tls.end(dir, reason, meta);
+    if (this.dissector) return this.dissector.end(dir, reason, meta);
+    const m = { ...meta };
+    this.queue.push((d) => d.end(dir, reason, m));
+  }
+
+  close(summary: ConnectionSummary): void {
+    if (!this.dissector) {
+      if (!this.tls.decrypted() && this.held === 0) {
+        // Nothing readable: the mail protocol cannot be told, only the TLS session described.
+        this.opts.onConversation(withTlsFacts(new ConversationBuilder(this.conn, 'unknown', 'implicit-tls').finish(summary), this.tls));
+        return;
+      }
+      this.decide(undefined);
+    }
+    this.dissector!.close(summary);
+  }
+
+  private plaintext(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): void {
+    if (this.dissector) return this.dissector.data(dir, bytes, meta);
+    const copy = bytes.slice();
+    const m = { ...meta };
+    this.held += copy.length;
+    this.queue.push((d) => d.data(dir, copy, m));
+    if (dir === 1) {
+      const n = Math.min(copy.length, MAX_SNIFF_HEAD_BYTES - this.headLen);
+      this.head.set(copy.subarray(0, n), this.headLen);
+      this.headLen += n;
+      const head = this.head.subarray(0, this.headLen);
+      const guess = guessFromServerBytes(head);
+      if (guess === 'imap' || guess === 'pop3') return this.decide(guess);
+      if (this.headLen >= MAX_SNIFF_HEAD_BYTES || head.includes(0x0a)) return this.decide(undefined);
+    }
+    if (this.held > MAX_SNIFF_BUFFER_BYTES) this.decide(undefined);
+  }
+
+  private plaintextGap(dir: Direction, length: number, meta: SegmentMeta): void {
+    if (this.dissector) return this.dissector.gap(dir, length, meta);
+    const m = { ...meta };
+    this.queue.push((d) => d.gap(dir, length, m));
+  }
+
+  private decide(guess: Guess): void {
+    // Decrypted bytes that are no greeting: IMAP, as for cleartext on an extra port (see SniffingHandler).
+    const factory = guess === 'pop3' ? createPop3Dissector : createImapDissector;
+    const options: DissectorOptions = { security: 'implicit-tls', onConversation: (c) => this.opts.onConversation(withTlsFacts(c, this.tls)) };
+    if (this.opts.content) options.content = this.opts.content;
+    const d = factory(this.conn, options);
+    this.dissector = d;
+    const q = this.queue;
+    this.queue = [];
+    this.held = 0;
+    for (const f of q) f(d);
+  }
+}
+
 /** Holds a connection's first events until the server's first bytes say which protocol it speaks. */
 class SniffingHandler implements StreamHandler {
   private queue: Array<() => void> = [];
   private held = 0;
   private inner: StreamHandler | undefined;
   private sawTlsFromClient = false;
+  /** The first bytes of each direction (segments may be tiny: a guess needs a few bytes together). */
+  private readonly heads: [Uint8Array, Uint8Array] = [new Uint8Array(MAX_SNIFF_HEAD_BYTES), new Uint8Array(MAX_SNIFF_HEAD_BYTES)];
+  private readonly headLens: [number, number] = [0, 0];
 
   constructor(private readonly conn: ConnectionInfo, private readonly dispatcher: Dispatcher) {}
 
   data(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): void {
     if (this.inner) return this.inner.data(dir, bytes, meta);
-    if (dir === 0 && guessFromClientBytes(bytes) === 'tls') this.sawTlsFromClient = true;
-    if (dir === 1) {
-      const guess = this.sawTlsFromClient ? 'tls' : guessFromServerBytes(bytes);
-      if (guess) {
-        this.decide(guess);
-        this.inner!.data(dir, bytes, meta);
-        return;
-      }
-    }
     const copy = bytes.slice();
     this.held += copy.length;
-    this.queue.push(() => this.inner!.data(dir, copy, meta));
+    const m = { ...meta }; // the reassembler reuses its meta object
+    this.queue.push(() => this.inner!.data(dir, copy, m));
+    const head = this.head(dir, copy);
+    if (dir === 0 && guessFromClientBytes(head) === 'tls') this.sawTlsFromClient = true;
+    if (dir === 1) {
+      const guess = this.sawTlsFromClient ? 'tls' : guessFromServerBytes(head);
+      if (guess) return this.decide(guess);
+    }
     if (this.held > MAX_SNIFF_BUFFER_BYTES) this.decide(undefined);
+  }
+
+  /** Appends to the direction's head (bounded) and returns it. */
+  private head(dir: Direction, bytes: Uint8Array): Uint8Array {
+    const n = Math.min(bytes.length, MAX_SNIFF_HEAD_BYTES - this.headLens[dir]);
+    this.heads[dir].set(bytes.subarray(0, n), this.headLens[dir]);
+    this.headLens[dir] += n;
+    return this.heads[dir].subarray(0, this.headLens[dir]);
   }
 
   gap(dir: Direction, length: number, meta: SegmentMeta): void {
     if (this.inner) return this.inner.gap(dir, length, meta);
-    this.queue.push(() => this.inner!.gap(dir, length, meta));
+    const m = { ...meta };
+    this.queue.push(() => this.inner!.gap(dir, length, m));
   }
 
   end(dir: Direction, reason: EndReason, meta: SegmentMeta): void {
     if (this.inner) return this.inner.end(dir, reason, meta);
-    this.queue.push(() => this.inner!.end(dir, reason, meta));
+    const m = { ...meta };
+    this.queue.push(() => this.inner!.end(dir, reason, m));
   }
 
   close(summary: ConnectionSummary): void {
