@@ -11,6 +11,13 @@ import { redactConversation } from '../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { outcome } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
+import { LoginTable } from './logins.js';
+
+/** The summary with the capture-wide logins inventory: `logins.attempts` (rows as `mailwire logins` gives them). */
+function summaryWithLogins(stats: AnalysisStats, logins: LoginTable): AnalysisStats {
+  const attempts = { attempts: logins.sorted(), ...(logins.dropped ? { attemptsDropped: logins.dropped } : {}) };
+  return { ...stats, logins: { ...stats.logins, ...attempts } };
+}
 
 /** The conversation as it appears in JSON: redacted unless asked, findings filtered, outcome added. */
 export function conversationForJson(c: Conversation, opts: ReportOptions): Conversation & { outcome: string } {
@@ -20,8 +27,10 @@ export function conversationForJson(c: Conversation, opts: ReportOptions): Conve
 
 export class JsonReport implements ReportWriter {
   private count = 0;
+  private readonly logins: LoginTable;
 
   constructor(private readonly out: Sink, private readonly opts: ReportOptions) {
+    this.logins = new LoginTable(opts.showSecrets);
     const head = {
       schemaVersion: SCHEMA_VERSION,
       generator: { name: 'mailwire', version: opts.version },
@@ -33,22 +42,28 @@ export class JsonReport implements ReportWriter {
   }
 
   conversation(c: Conversation): void {
+    this.logins.add(c);
     if (!shouldShow(c, this.opts.onlyProblems)) return;
     const text = JSON.stringify(conversationForJson(c, this.opts));
     this.out(`${this.count++ === 0 ? '\n    ' : ',\n    '}${text}`);
   }
 
   finish(findings: Finding[], stats: AnalysisStats): void {
-    const tail = { findings: visibleFindings(findings, this.opts.minSeverity), summary: stats };
+    const tail = { findings: visibleFindings(findings, this.opts.minSeverity), summary: summaryWithLogins(stats, this.logins) };
     const text = JSON.stringify(tail, null, 2);
     this.out(`${this.count ? '\n  ' : ''}],\n  ${text.slice(1, text.lastIndexOf('}')).trim()}\n}\n`);
   }
 }
 
 export class JsonLinesReport implements ReportWriter {
-  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {}
+  private readonly logins: LoginTable;
+
+  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {
+    this.logins = new LoginTable(opts.showSecrets);
+  }
 
   conversation(c: Conversation): void {
+    this.logins.add(c);
     if (!shouldShow(c, this.opts.onlyProblems)) return;
     const conv = conversationForJson(c, this.opts);
     this.out(JSON.stringify({ type: 'conversation', schemaVersion: SCHEMA_VERSION, secretsShown: this.opts.showSecrets, ...conv }) + '\n');
@@ -57,6 +72,6 @@ export class JsonLinesReport implements ReportWriter {
 
   finish(findings: Finding[], stats: AnalysisStats): void {
     for (const f of visibleFindings(findings, this.opts.minSeverity)) this.out(JSON.stringify({ type: 'finding', ...f }) + '\n');
-    this.out(JSON.stringify({ type: 'summary', schemaVersion: SCHEMA_VERSION, ...stats }) + '\n');
+    this.out(JSON.stringify({ type: 'summary', schemaVersion: SCHEMA_VERSION, ...summaryWithLogins(stats, this.logins) }) + '\n');
   }
 }

@@ -5,11 +5,19 @@
 import { escapeTerminal } from './escape.js';
 import { outcomeWords, secretWords, type LoginRow } from './logins.js';
 
+/** Characters of a table cell (text and markdown); a hostile 64 KiB user name must not widen every row. */
+export const MAX_CELL_CHARS = 80;
+
+function cell(s: string): string {
+  return s.length > MAX_CELL_CHARS ? s.slice(0, MAX_CELL_CHARS - 1) + '…' : s;
+}
+
 const HEADERS = ['time', 'conv', 'protocol', 'client', 'server', 'method', 'user', 'encrypted', 'outcome', 'secret', 'frames'] as const;
 
 function cells(r: LoginRow): string[] {
   const user = r.user === undefined ? '?' : JSON.stringify(r.user) + (r.authzid !== undefined ? ` (authzid ${JSON.stringify(r.authzid)})` : '');
-  return [r.time, `#${r.conversation}`, r.protocol.toUpperCase(), r.client, r.server, r.method, user, r.encrypted ? 'yes' : 'NO', outcomeWords(r), secretWords(r), r.frames.join(',')];
+  // The secret column is not cut: with --show-secrets the value is what the user asked for.
+  return [r.time, `#${r.conversation}`, r.protocol.toUpperCase(), r.client, r.server, cell(r.method), cell(user), r.encrypted ? 'yes' : 'NO', cell(outcomeWords(r)), secretWords(r), cell(r.frames.join(','))];
 }
 
 /** Aligned columns; crack lines (only present with secrets shown) listed after the table. */

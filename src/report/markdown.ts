@@ -9,6 +9,8 @@ import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeTerminal } from './escape.js';
 import { endpoint, isoTime, lineText, outcome, security, seconds, software } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
+import { LoginTable } from './logins.js';
+import { loginsMarkdown } from './logins-format.js';
 
 /** Markdown inline text: no HTML, no emphasis or link syntax from the capture. */
 function md(s: string): string {
@@ -25,10 +27,15 @@ export class MarkdownReport implements ReportWriter {
   private readonly conversations: Conversation[] = [];
   /** Finding ids already explained: later occurrences only carry their message. */
   private readonly explained = new Set<string>();
+  /** Every authentication attempt of the capture (all conversations, also those not shown). */
+  private readonly logins: LoginTable;
 
-  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {}
+  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {
+    this.logins = new LoginTable(opts.showSecrets);
+  }
 
   conversation(c: Conversation): void {
+    this.logins.add(c);
     if (shouldShow(c, this.opts.onlyProblems)) this.conversations.push(this.opts.showSecrets ? c : redactConversation(c));
   }
 
@@ -43,6 +50,7 @@ export class MarkdownReport implements ReportWriter {
     o.push(`| logins | ${stats.logins.ok} ok, ${stats.logins.failed} failed |`);
     o.push(`| findings | ${stats.findings.error} error, ${stats.findings.warning} warning, ${stats.findings.info} info |`);
     o.push(`| frames read | ${stats.frames} |`, '');
+    if (this.logins.rows.length) o.push('## Logins', '', ...loginsMarkdown(this.logins.sorted(), this.logins.dropped), '');
     const cross = visibleFindings(findings, this.opts.minSeverity);
     if (cross.length) {
       o.push('## Across conversations', '');

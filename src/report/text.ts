@@ -11,20 +11,26 @@ import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeTerminal } from './escape.js';
 import { bytes, detailsText, endpoint, isoTime, lineText, outcome, secretFactsText, security, seconds, software } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
+import { LoginTable } from './logins.js';
+import { loginsText } from './logins-format.js';
 
 const MARK = { error: '✖', warning: '▲', info: 'ℹ' } as const;
 
 export class TextReport implements ReportWriter {
   private readonly c: ChalkInstance;
+  /** Every authentication attempt of the capture (all conversations, also those not shown). */
+  private readonly logins: LoginTable;
   /** Finding ids whose explanation and fix were already printed: later occurrences only point back. */
   private readonly explained = new Set<string>();
 
   constructor(private readonly out: Sink, private readonly opts: ReportOptions) {
     this.c = new Chalk({ level: opts.color ? 2 : 0 });
+    this.logins = new LoginTable(opts.showSecrets);
     if (opts.showSecrets) out(this.c.yellow('Secrets are shown in this report (--show-secrets).') + '\n\n');
   }
 
   conversation(original: Conversation): void {
+    this.logins.add(original);
     if (!shouldShow(original, this.opts.onlyProblems)) return;
     const conv = this.opts.showSecrets ? original : redactConversation(original);
     const c = this.c;
@@ -75,6 +81,11 @@ export class TextReport implements ReportWriter {
     if (shown.length) {
       lines.push(c.bold('━━ Across conversations'));
       for (const f of shown) lines.push(...this.finding(f, '   '));
+      lines.push('');
+    }
+    if (this.logins.rows.length) {
+      lines.push(c.bold('━━ Logins'));
+      lines.push(...loginsText(this.logins.sorted(), this.logins.dropped, '   '));
       lines.push('');
     }
     lines.push(c.bold('━━ Summary'));
