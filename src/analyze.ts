@@ -11,6 +11,7 @@ import { newDecoded, type Decoded } from './decode/decoded.js';
 import { createDecodeContext, decodeFrame, type DecodeContext } from './decode/decode-frame.js';
 import type { DecodeStats } from './decode/decode-counters.js';
 import { TcpReassembler } from './tcp/reassembler.js';
+import type { StreamFactory } from './tcp/stream.js';
 import { Dispatcher } from './protocols/dispatch.js';
 import type { ContentSink } from './protocols/dissector.js';
 import { makeTlsLayerFactory } from './protocols/tls/tls-layer.js';
@@ -39,6 +40,12 @@ export interface AnalyzeOptions {
   content?: ContentSink;
   /** Called with each finished, diagnosed conversation (in the order they finish). */
   onConversation?(c: Conversation): void;
+  /**
+   * Called when a connection gets a dissector, with the id its conversation will carry (unique
+   * across inputs); each such id reaches onConversation exactly once, later. Lets a caller that
+   * prints conversations in start order release each one as soon as no earlier one is still open.
+   */
+  onConversationStart?(id: number): void;
   /** Progress of file reading. */
   onProgress?(bytesRead: number, totalBytes: number | undefined): void;
 }
@@ -123,7 +130,20 @@ export class InputAnalyzer implements FrameSink {
         session.conversation(c, name);
       },
     });
-    this.reassembler = new TcpReassembler(dispatcher, { isMailPort: dispatcher.isMailPort });
+    const started = session.options.onConversationStart;
+    const factory: StreamFactory = started === undefined ? dispatcher : {
+      open: (conn) => {
+        const h = dispatcher.open(conn);
+        if (h) started(conn.id + session.conversationIdBase);
+        return h;
+      },
+      probe: (conn, dir, bytes) => {
+        const r = dispatcher.probe(conn, dir, bytes);
+        if (r) started(conn.id + session.conversationIdBase);
+        return r;
+      },
+    };
+    this.reassembler = new TcpReassembler(factory, { isMailPort: dispatcher.isMailPort });
   }
 
   frame(f: RawFrame): void {

@@ -7,6 +7,7 @@ import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, UsageError, parseNumber, pa
 import { openOutput } from './output.js';
 import { Progress } from './progress.js';
 import { makeReport, reportOptions } from './report-factory.js';
+import { StartOrder } from './start-order.js';
 
 export function readKeyLog(path: string | undefined): string | undefined {
   if (!path) return undefined;
@@ -37,27 +38,11 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
     output.write(t);
   };
   const report = makeReport(opts.format, sink, reportOptions(opts, useColor(opts, output.isTerminal), version, files));
-  const all: Finding[] = [];
-  // File reports want conversations in the order they started: hold each until all earlier ones
-  // finished, within a bounded window (then in the order they finished), so memory stays flat.
-  const pending = new Map<number, Conversation>();
-  let nextId = 1;
-  const flush = (force: boolean): void => {
-    for (;;) {
-      const c = pending.get(nextId);
-      if (c) {
-        pending.delete(nextId);
-        report.conversation(c);
-        nextId++;
-        continue;
-      }
-      if ((force || pending.size > 1000) && pending.size > 0) {
-        nextId = Math.min(...pending.keys());
-        continue;
-      }
-      return;
-    }
-  };
+  // --fail-on needs only whether some finding reached the level, not the findings themselves.
+  let triggered = false;
+  // File reports want conversations in the order they started: each is held only until every
+  // conversation that started before it has finished (bounded: see StartOrder), so memory stays flat.
+  const order = new StartOrder<Conversation>((c) => report.conversation(c));
   let cross: Finding[];
   let stats: AnalysisStats;
   try {
@@ -66,12 +51,12 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
       ...(keyLogText !== undefined ? { keyLogText } : {}),
       ...(slow !== undefined ? { slowResponseSec: slow } : {}),
       ...(opts.serverName ? { serverName: opts.serverName } : {}),
+      onConversationStart: (id) => order.start(id),
       onConversation: (c) => {
-        all.push(...c.findings);
-        pending.set(c.id, c);
-        flush(false);
+        if (!triggered && failOnTriggered(opts.failOn, c.findings)) triggered = true;
+        order.finish(c);
       },
-      onInputDone: () => flush(true),
+      onInputDone: () => order.flush(),
       onWarning: (_input, w) => {
         progress.done();
         // The capture layer's message already starts with the input's name.
@@ -82,9 +67,9 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
   } finally {
     progress.done();
   }
-  flush(true);
-  all.push(...cross);
+  order.flush();
+  if (failOnTriggered(opts.failOn, cross)) triggered = true;
   report.finish(cross, stats);
   output.close();
-  return failOnTriggered(opts.failOn, all) ? EXIT_FINDINGS : EXIT_OK;
+  return triggered ? EXIT_FINDINGS : EXIT_OK;
 }
