@@ -67,6 +67,11 @@ class ImapDissector implements ProtocolDissector {
   private readonly bareLf: [{ count: number; anomaly?: number }, { count: number; anomaly?: number }] = [{ count: 0 }, { count: 0 }];
   private readonly resyncSkipped: [number, number] = [0, 0];
   private closed = false;
+  /**
+   * Client bytes starting with a TLS record header sent after STARTTLS before its completion (an
+   * eager client's ClientHello): held until the completion decides, OK → TLS, else text.
+   */
+  private earlyTls: { chunks: Array<{ bytes: Uint8Array; meta: SegmentMeta }>; bytes: number } | undefined;
   /** The user of an unknown `USER name` command, for a following `PASS` (POP3 habits). */
   private wouldBeUser: ImapAstring | undefined;
 
@@ -82,11 +87,13 @@ class ImapDissector implements ProtocolDissector {
 
   data(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): void {
     if (this.closed) return;
+    if (dir === 0 && (this.earlyTls || this.startsEarlyTls(bytes))) return this.holdEarlyTls(bytes, meta);
     this.chains[dir][0]!.push(bytes, meta);
   }
 
   gap(dir: Direction, length: number, meta: SegmentMeta): void {
     if (this.closed) return;
+    if (dir === 0) this.releaseEarlyTls();
     const base = this.chains[dir][0]!;
     if (base.diverted) {
       if (this.tls) this.tls.gap(dir, length, meta);
@@ -99,6 +106,7 @@ class ImapDissector implements ProtocolDissector {
 
   end(dir: Direction, reason: EndReason, meta: SegmentMeta): void {
     if (this.closed) return;
+    if (dir === 0) this.releaseEarlyTls();
     if (this.tls) this.tls.end(dir, reason, meta);
     const chain = this.chains[dir];
     chain[chain.length - 1]!.finish();
@@ -106,6 +114,7 @@ class ImapDissector implements ProtocolDissector {
 
   close(summary: ConnectionSummary): void {
     if (this.closed) return;
+    this.releaseEarlyTls();
     for (const dir of [0, 1] as const) {
       const chain = this.chains[dir];
       chain[chain.length - 1]!.finish();
@@ -133,6 +142,31 @@ class ImapDissector implements ProtocolDissector {
   }
 
   // --- readers and layers --------------------------------------------------------------------
+
+  /** A TLS record header (RFC 8446 §5.1: handshake 0x16, legacy version 0x03 xx) at a client line boundary while STARTTLS awaits its answer. */
+  private startsEarlyTls(bytes: Uint8Array): boolean {
+    if (bytes[0] !== 0x16 || (bytes.length > 1 && bytes[1] !== 0x03)) return false;
+    if (this.tlsActive || this.chains[0].length !== 1 || this.chains[0][0]!.busy) return false;
+    return this.pending.some((p) => p.name === 'STARTTLS' && p.lineDone);
+  }
+
+  private holdEarlyTls(bytes: Uint8Array, meta: SegmentMeta): void {
+    const held = (this.earlyTls ??= { chunks: [], bytes: 0 });
+    held.chunks.push({ bytes: bytes.slice(), meta: { ...meta } });
+    held.bytes += bytes.length;
+    if (held.bytes > IMAP_LIMITS.MAX_EARLY_TLS_BYTES) {
+      this.b.anomaly('starttls-injection', meta.firstFrame, undefined, `client sent more than ${IMAP_LIMITS.MAX_EARLY_TLS_BYTES} bytes of what looks like TLS before the STARTTLS completion: read as text`);
+      this.releaseEarlyTls();
+    }
+  }
+
+  /** Hands held client bytes to the reader chain: after a STARTTLS OK that is the TLS layer, otherwise the text reader. */
+  private releaseEarlyTls(): void {
+    const held = this.earlyTls;
+    if (!held) return;
+    this.earlyTls = undefined;
+    for (const c of held.chunks) this.chains[0][0]!.push(c.bytes, c.meta);
+  }
 
   private newReader(dir: Direction, decrypted: boolean, inflated: boolean): LineReader {
     const reader: LineReader = new LineReader(
@@ -188,6 +222,7 @@ class ImapDissector implements ProtocolDissector {
     this.tlsActive = true;
     const factory = this.opts.tls;
     const client = this.lastReader(0);
+    if (this.earlyTls) this.note(0, this.earlyTls.chunks[0]!.meta.firstFrame, this.earlyTls.chunks[0]!.meta.ts, 'the client started TLS before the STARTTLS completion (held until the OK)');
     if (client.busy) this.b.anomaly('starttls-injection', okFrame, undefined, 'client sent cleartext bytes after STARTTLS before the server answered');
     if (factory) {
       const inner: [LineReader, LineReader] = [this.newReader(0, true, false), this.newReader(1, true, false)];
@@ -658,6 +693,8 @@ class ImapDissector implements ProtocolDissector {
       if (p.sasl) this.finishSasl(p, status);
     }
     this.stateAfter(p.name, status, line);
+    // An eager ClientHello waited for this answer: into TLS after OK, read as text otherwise.
+    if (p.name === 'STARTTLS') this.releaseEarlyTls();
   }
 
   private stateAfter(name: string, status: 'OK' | 'NO' | 'BAD', line: LogicalLine): void {

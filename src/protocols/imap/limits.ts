@@ -12,6 +12,8 @@ export const IMAP_LIMITS = {
   MAX_SASL_LINE_BYTES: 64 * 1024,
   /** Inflated bytes produced per compressed input byte before the stream is treated as a bomb and no longer inflated. */
   MAX_INFLATE_RATIO: 1_000,
+  /** Client bytes that look like a TLS ClientHello held while STARTTLS awaits its completion; beyond it they are read as text (anomaly 'starttls-injection' says so). */
+  MAX_EARLY_TLS_BYTES: 64 * 1024,
   /** Bytes of one inflate output chunk (zlib's chunk size for the synchronous call). */
   INFLATE_CHUNK_BYTES: 64 * 1024,
 } as const;
