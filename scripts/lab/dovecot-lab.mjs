@@ -18,7 +18,8 @@
 // three messages: ~200 KB of text, UTF-8 with an attachment, and a body line starting with ".".
 //
 // The module exports startLab(dir) and stopLab(lab) for the e2e tests. Needs root (Dovecot's
-// privilege separation) and `dovecot`, `openssl` (scripts/lab/install.sh installs them).
+// privilege separation), Dovecot 2.3 (Debian 12's; the configuration uses 2.3's setting names) and
+// `openssl` (scripts/lab/install.sh installs them).
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -197,6 +198,9 @@ async function waitListening(host, port, deadline) {
  * {dir, pid, ports, addresses, users, password, cert, log}.
  */
 export async function startLab(dir) {
+  // The configuration below is Dovecot 2.3's (Debian 12); 2.4 renamed most of these settings.
+  const version = execFileSync('dovecot', ['--version'], { encoding: 'utf8' }).trim();
+  if (!/^2\.3\./.test(version)) throw new Error(`dovecot lab: the lab's configuration is for Dovecot 2.3, this is ${version}`);
   dir = resolve(dir ?? mkdtempSync(join(tmpdir(), 'mailwire-lab-')));
   mkdirSync(dir, { recursive: true });
   // Dovecot's unprivileged processes must reach the configuration, certificate and sockets.

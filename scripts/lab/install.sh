@@ -3,19 +3,41 @@
 # Dovecot's IMAP and POP3 servers, tcpdump, curl and openssl. Only missing packages are installed.
 # The packaged Dovecot service is not used (the lab runs its own instance with its own
 # configuration); if installing started it, it is stopped so that it does not hold ports.
+#
+# `mailwire live` needs the optional native module `cap`, which npm builds from source against
+# libpcap when it installs the project: when it does not load (no libpcap headers or no compiler at
+# `npm install` time, and npm skipped it), this installs libpcap-dev and a compiler and runs
+# `npm install` again, which builds it.
 set -eu
-missing=""
-for pkg in dovecot-imapd dovecot-pop3d tcpdump curl openssl; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
-done
-if [ -n "$missing" ]; then
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
-  # The package's own service, if the installation started it (not on containers without systemd).
-  if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dovecot 2>/dev/null; then
-    $SUDO systemctl stop dovecot || true
+cd "$(dirname "$0")/../.."
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+updated=""
+
+# Installs the Debian packages given that are not installed yet.
+apt_install() {
+  missing=""
+  for pkg in "$@"; do
+    dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing="$missing $pkg"
+  done
+  [ -n "$missing" ] || return 0
+  if [ -z "$updated" ]; then
+    $SUDO apt-get update -qq
+    updated=1
   fi
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq $missing
+}
+
+apt_install dovecot-imapd dovecot-pop3d tcpdump curl openssl
+# The package's own service, if the installation started it (not on containers without systemd).
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dovecot 2>/dev/null; then
+  $SUDO systemctl stop dovecot || true
 fi
 dovecot --version
+
+if ! node -e "require('cap')" >/dev/null 2>&1; then
+  apt_install libpcap-dev make g++ python3
+  npm install --no-audit --no-fund
+  node -e "require('cap')"
+fi
+echo "cap loads: mailwire live can capture"
