@@ -22,11 +22,14 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs `mailwire ARGS` with colour off; `input` goes to its standard input. */
-export function runCli(args: string[], input?: Uint8Array | string): CliResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], {
-    input, cwd: ROOT, env: { ...process.env, NO_COLOR: '1' }, maxBuffer: 256 * 1024 * 1024,
-  });
+/** Runs `mailwire ARGS` with colour off (unless `color`: FORCE_COLOR); `input` goes to its standard input. */
+export function runCli(args: string[], input?: Uint8Array | string, opts: { color?: boolean } = {}): CliResult {
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
+  if (opts.color) {
+    delete env.NO_COLOR;
+    env.FORCE_COLOR = '1';
+  }
+  const r = spawnSync(process.execPath, [BIN, ...args], { input, cwd: ROOT, env, maxBuffer: 256 * 1024 * 1024 });
   return { status: r.status, stdout: r.stdout.toString('utf8'), stderr: r.stderr.toString('utf8') };
 }
 
