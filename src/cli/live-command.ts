@@ -23,14 +23,15 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   const output = openOutput(opts.output);
   const inputName = `live:${iface}`;
   const report = makeReport(opts.format, output.write, reportOptions(opts, useColor(opts, output.isTerminal), version, [inputName]));
-  const all: Finding[] = [];
+  // --fail-on needs only whether some finding reached the level: a long capture keeps no findings.
+  let triggered = false;
   const session = new AnalysisSession({
     extraPorts,
     ...(keyLogText !== undefined ? { keyLogText } : {}),
     ...(slow !== undefined ? { slowResponseSec: slow } : {}),
     ...(opts.serverName ? { serverName: opts.serverName } : {}),
     onConversation: (c) => {
-      all.push(...c.findings);
+      if (!triggered && failOnTriggered(opts.failOn, c.findings)) triggered = true;
       report.conversation(c);
     },
   });
@@ -74,8 +75,8 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   writer?.close();
   input.finish(stats);
   const cross = session.finish();
-  all.push(...cross);
+  if (failOnTriggered(opts.failOn, cross)) triggered = true;
   report.finish(cross, session.stats.stats);
   output.close();
-  return failOnTriggered(opts.failOn, all) ? EXIT_FINDINGS : EXIT_OK;
+  return triggered ? EXIT_FINDINGS : EXIT_OK;
 }
