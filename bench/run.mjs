@@ -34,8 +34,9 @@ function parseArgs(argv) {
     else if (a === '--runs') o.runs = Math.max(1, Number(argv[++i]));
     else if (a === '--inputs') o.inputs = argv[++i].split(',');
     else if (a === '--no-tshark') o.tshark = false;
+    else if (a === '--rerender') o.rerender = argv[++i];
     else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/run.mjs [--size 100M,1G] [--quick] [--runs N] [--inputs mail,mixed,mail-pcapng,mail-small] [--no-tshark]');
+      console.log('usage: node bench/run.mjs [--size 100M,1G] [--quick] [--runs N] [--inputs mail,mixed,mail-pcapng,mail-small] [--no-tshark] [--rerender RESULTS.json]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -87,8 +88,19 @@ function versions() {
   return v;
 }
 
+/** Re-renders a results JSON (targets and markdown) written by an earlier run. */
+function rerender(path) {
+  const report = JSON.parse(readFileSync(path, 'utf8'));
+  for (const r of report.results) r.size ??= r.input.slice(r.input.lastIndexOf('-') + 1);
+  report.targets = targets(report.results);
+  writeFileSync(path, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(path.replace(/\.json$/, '.md'), markdown(report));
+  console.log(markdown(report));
+}
+
 function main() {
   const o = parseArgs(process.argv.slice(2));
+  if (o.rerender) return rerender(o.rerender);
   if (!existsSync(join(root, 'dist', 'cli', 'main.js'))) throw new Error('build first: npm run build');
   if (!ensureTime()) throw new Error('/usr/bin/time is missing and could not be installed');
   const tshark = o.tshark && have('tshark');
@@ -141,7 +153,7 @@ function main() {
 
   const results = [];
   for (const inp of inputs) {
-    const row = { input: inp.name, bytes: inp.bytes, packets: inp.packets, file: inp.path.slice(root.length + 1), contenders: {} };
+    const row = { input: inp.name, size: inp.size, bytes: inp.bytes, packets: inp.packets, file: inp.path.slice(root.length + 1), contenders: {} };
     for (const who of ['read-loop', 'mailwire', 'tshark']) {
       const ms = samples.get(`${inp.name}|${who}`);
       if (!ms) continue;
@@ -175,9 +187,9 @@ function main() {
 /** The issue's targets, checked on the 1 GB inputs (or the largest size measured). */
 function targets(results) {
   const out = [];
-  const sizes = [...new Set(results.map((r) => r.bytes))].sort((a, b) => b - a);
-  const big = results.filter((r) => r.bytes === sizes[0]);
-  const small = results.filter((r) => r.bytes === sizes[sizes.length - 1]);
+  const sizes = [...new Set(results.map((r) => r.size))].sort((a, b) => parseSize(b) - parseSize(a));
+  const big = results.filter((r) => r.size === sizes[0]);
+  const small = results.filter((r) => r.size === sizes[sizes.length - 1]);
   for (const r of big) {
     const m = r.contenders.mailwire;
     if (!m) continue;
@@ -185,7 +197,7 @@ function targets(results) {
     out.push({ target: `${r.input}: time ≤ ${limit}× read loop`, value: m.timesReadLoop, met: m.timesReadLoop <= limit });
     out.push({ target: `${r.input}: peak RSS ≤ 150 MiB`, value: m.peakRssMiB, met: m.peakRssMiB <= 150 });
     if (m.timesFasterThanTshark !== undefined) out.push({ target: `${r.input}: ≥ 50× tshark`, value: m.timesFasterThanTshark, met: m.timesFasterThanTshark >= 50 });
-    const twin = small.find((s) => s.input.replace(/-[^-]+$/, '') === r.input.replace(/-[^-]+$/, ''));
+    const twin = small.find((s) => s.input.slice(0, -s.size.length) === r.input.slice(0, -r.size.length));
     if (twin && twin !== r && twin.contenders.mailwire) {
       const ratio = +(m.peakRssMiB / twin.contenders.mailwire.peakRssMiB).toFixed(2);
       out.push({ target: `${r.input}: peak RSS ≤ 1.2× ${twin.input}`, value: ratio, met: ratio <= 1.2 });
