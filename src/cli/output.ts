@@ -1,5 +1,6 @@
 /** Where a report goes: standard output or a file (-o), written synchronously as it is produced. */
 import { closeSync, openSync, writeSync } from 'node:fs';
+import { isatty } from 'node:tty';
 import { UsageError } from './options.js';
 
 export interface Output {
@@ -11,12 +12,11 @@ export interface Output {
 
 export function openOutput(path: string | undefined): Output {
   if (!path || path === '-') {
-    // On Linux, writes to files and pipes through process.stdout are synchronous; an analyst's
-    // `| head` closing the pipe ends the output quietly.
-    process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.code === 'EPIPE') process.exit(0);
-    });
-    return { write: (t) => void process.stdout.write(t), close: () => {}, isTerminal: Boolean(process.stdout.isTTY) };
+    // Written with blocking writes on fd 1, not process.stdout: process.stdout queues in memory
+    // whatever a pipe cannot take yet, so a report of a million conversations read by a slower
+    // consumer (`| less`, `| ssh`) would pile up in RAM (measured by scripts/adversarial.mjs). An
+    // analyst's `| head` closing the pipe ends the output quietly.
+    return { write: (t) => writeAllSync(STDOUT_FD, t), close: () => {}, isTerminal: isatty(STDOUT_FD) };
   }
   let fd: number;
   try {
@@ -31,4 +31,26 @@ export function openOutput(path: string | undefined): Output {
     close: () => closeSync(fd),
     isTerminal: false,
   };
+}
+
+const STDOUT_FD = 1;
+/** For a 1 ms sleep when fd 1 was handed to us non-blocking and the reader is behind. */
+const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
+
+/** Writes all of `text` to `fd`, waiting for the reader (EAGAIN) instead of buffering; EPIPE ends the process quietly. */
+function writeAllSync(fd: number, text: string): void {
+  const buf = Buffer.from(text, 'utf8');
+  for (let off = 0; off < buf.length;) {
+    try {
+      off += writeSync(fd, buf, off, buf.length - off);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EAGAIN') {
+        Atomics.wait(SLEEP_CELL, 0, 0, 1);
+        continue;
+      }
+      if (code === 'EPIPE') process.exit(0);
+      throw err;
+    }
+  }
 }
