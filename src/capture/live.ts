@@ -164,7 +164,8 @@ function openError(iface: string, filter: string, message: string): MailwireErro
   if (/no such device|doesn't exist|does not exist|not up|down/i.test(message)) {
     return new MailwireError('ERR_CAPTURE_INTERFACE', `cannot capture on '${iface}': ${message}`);
   }
-  if (/filter|syntax|parse/i.test(message)) {
+  // libpcap's compiler errors: "syntax error", "unknown port 'x'", "unknown host 'x'", "illegal qualifier"...
+  if (/filter|syntax|parse|unknown (port|host|protocol|network|ether)|illegal|expression/i.test(message)) {
     return new MailwireError('ERR_USAGE', `bad capture filter '${filter}': ${message}`);
   }
   return new MailwireError('ERR_CAPTURE_INTERFACE', `cannot capture on '${iface}': ${message}`);
