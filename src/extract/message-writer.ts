@@ -178,8 +178,8 @@ export class MessageWriter implements ContentSink {
       direction: start.side === 'C' ? 'client-to-server' : 'server-to-client',
       kind: identity.kind,
       command: identity.command,
-      firstFrame: start.firstFrame,
-      lastFrame: Math.max(start.firstFrame, end.lastFrame),
+      firstFrame: end.firstFrame,
+      lastFrame: Math.max(end.firstFrame, end.lastFrame),
       size: o.size,
       sha256: o.hash.digest('hex'),
       complete: end.complete,
@@ -199,7 +199,7 @@ export class MessageWriter implements ContentSink {
 
   /** Content still open when the analysis ended without ending it (should not happen): closed as cut. */
   finish(): void {
-    for (const [id, o] of [...this.open]) this.end(id, { complete: false, received: o.size, lastFrame: o.start.firstFrame, cut: 'end' });
+    for (const [id, o] of [...this.open]) this.end(id, { complete: false, received: o.size, firstFrame: o.start.firstFrame, lastFrame: o.start.firstFrame, cut: 'end' });
   }
 
   private fail(message: string): void {

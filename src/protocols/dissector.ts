@@ -64,6 +64,8 @@ export interface ContentEnd {
   complete: boolean;
   /** Bytes handed to chunk(). */
   received: number;
+  /** Frames that carried the content (firstFrame: ContentStart's when no byte came). */
+  firstFrame: number;
   lastFrame: number;
   /** IMAP: the whole logical line's text (items after the literal, e.g. `UID 7`); POP3: undefined. */
   line?: string;

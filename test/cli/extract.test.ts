@@ -75,9 +75,9 @@ describe.skipIf(!HAVE_CORPUS)('mailwire extract on corpus captures', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toBe(
       [
-        'c7-server-msg1.eml  #7 frames 94-100  RETR  5565 bytes  "A message from 1&1 Internet"',
-        'c7-server-msg2.eml  #7 frames 102-111  RETR  8412 bytes  "Testing"',
-        'c7-server-msg3.eml  #7 frames 113-119  RETR  5214 bytes  "RE: Testing"',
+        'c7-server-msg1.eml  #7 frames 95-100  RETR  5565 bytes  "A message from 1&1 Internet"',
+        'c7-server-msg2.eml  #7 frames 103-111  RETR  8412 bytes  "Testing"',
+        'c7-server-msg3.eml  #7 frames 114-119  RETR  5214 bytes  "RE: Testing"',
         `3 file(s) written to ${dir} (3 complete); index in index.json`,
         '',
       ].join('\n'),

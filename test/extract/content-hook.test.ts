@@ -28,7 +28,7 @@ describe('IMAP literals reach the content sink', () => {
       ['S', 1, MSG.length, MSG],
     ]);
     expect(sink.items[1]!.start.context).toBe(`* 3 FETCH (BODY[HEADER] {13} BODY[] {${MSG.length}}`);
-    expect(sink.items[1]!.end).toEqual({ complete: true, received: MSG.length, lastFrame: 13, line: `* 3 FETCH (BODY[HEADER] {13} BODY[] {${MSG.length}} UID 77)` });
+    expect(sink.items[1]!.end).toEqual({ complete: true, received: MSG.length, firstFrame: 13, lastFrame: 13, line: `* 3 FETCH (BODY[HEADER] {13} BODY[] {${MSG.length}} UID 77)` });
     expect(sink.items[0]!.start).toMatchObject({ conversation: 1, protocol: 'imap', client: { ip: '10.0.0.1', port: 50000 }, decrypted: false, inflated: false });
     // The model still keeps only the head (the literal is small here, so also its text).
     expect(conv.events.find((e) => e.raw.startsWith('* 3 FETCH'))!.literals!.map((l) => l.size)).toEqual([13, MSG.length]);
@@ -108,7 +108,7 @@ describe('POP3 bodies reach the content sink', () => {
     expect(sink.items).toHaveLength(1);
     expect(sink.items[0]!.start).toMatchObject({ protocol: 'pop3', side: 'S', context: 'RETR 2', conversation: 4, firstFrame: 6 });
     expect(sink.items[0]!.text()).toBe('Subject: x\r\n\r\n.dot line\r\nbare lf\n');
-    expect(sink.items[0]!.end).toEqual({ complete: true, received: 33, lastFrame: 6 });
+    expect(sink.items[0]!.end).toEqual({ complete: true, received: 33, firstFrame: 6, lastFrame: 6 });
     expect(conv.events.find((e) => e.raw.startsWith('+OK 40'))!.literals![0]!.size).toBe(33);
   });
 

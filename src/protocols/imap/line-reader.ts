@@ -276,7 +276,7 @@ export class LineReader {
       const sinks = this.lineSinks;
       this.lineSinks = [];
       for (const { id, lit } of sinks) {
-        const end: ContentEnd = { complete: lit.complete, received: lit.received, lastFrame: lit.lastFrame, line: line.raw };
+        const end: ContentEnd = { complete: lit.complete, received: lit.received, firstFrame: lit.firstFrame, lastFrame: lit.lastFrame, line: line.raw };
         if (!lit.complete) end.cut = cut ?? 'end';
         this.content!.sink.end(id, end);
       }

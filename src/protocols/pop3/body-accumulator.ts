@@ -68,7 +68,7 @@ export class BodyAccumulator {
     this.info.complete = complete;
     if (this.sink) {
       const whole = complete && !this.sinkShort;
-      this.sink.end(this.sinkId!, { complete: whole, received: this.sinkBytes, lastFrame: this.info.lastFrame, ...(whole ? {} : { cut: complete ? 'damaged' : cut }) });
+      this.sink.end(this.sinkId!, { complete: whole, received: this.sinkBytes, firstFrame: this.info.firstFrame, lastFrame: this.info.lastFrame, ...(whole ? {} : { cut: complete ? 'damaged' : cut }) });
     }
     return this.info;
   }
