@@ -1,0 +1,38 @@
+/**
+ * mailwire as a library: the curated API. Everything else under src/ is internal and may change.
+ *
+ *   import { analyzeFiles } from 'mailwire';
+ *   const result = await analyzeFiles(['trace.pcap'], { keyLogText });
+ *   for (const c of result.conversations) console.log(c.id, c.protocol, c.findings.map((f) => f.id));
+ *
+ * Conversations returned by the analysis still hold the secrets the dissectors found; pass them
+ * through `redactConversation` before showing or storing them.
+ */
+export { analyzeFiles, analyzeInputs, AnalysisSession, InputAnalyzer, SCHEMA_VERSION } from './analyze.js';
+export type { AnalysisResult, AnalysisStats, AnalyzeOptions, InputSummary, SessionOptions } from './analyze.js';
+export { readCapture, readCaptureStream } from './capture/read-capture.js';
+export { CaptureParser } from './capture/capture-parser.js';
+export { PcapWriter } from './capture/pcap-writer.js';
+export type { CaptureStats, CaptureWarning, FrameSink, RawFrame } from './capture/frame.js';
+export { MailwireError, isMailwireError } from './errors.js';
+export type { MailwireErrorCode } from './errors.js';
+export type {
+  AuthAttempt,
+  CapabilitySet,
+  Conversation,
+  DialogueEvent,
+  Exchange,
+  Finding,
+  LiteralInfo,
+  Severity,
+} from './model/conversation.js';
+export { redactConversation } from './model/redact.js';
+export { CATALOGUE, ruleMeta } from './diagnose/catalogue.js';
+export type { FindingId } from './diagnose/catalogue.js';
+export { parseKeyLog, mergeKeyLog } from './protocols/tls/keylog.js';
+export type { TlsFacts } from './protocols/tls/types.js';
+export type { ContentSink, ContentStart, ContentEnd } from './protocols/dissector.js';
+export { extractMessages } from './extract/extract.js';
+export type { ExtractIndex, ExtractOptions } from './extract/extract.js';
+export { loginRow, LoginTable } from './report/logins.js';
+export type { LoginRow } from './report/logins.js';
