@@ -38,6 +38,13 @@ export interface LineFramerHandler {
   line(bytes: Uint8Array, info: LineInfo): void;
   /** Raw-mode content (after expectRaw); `remaining` bytes are still expected after this chunk. `info` is reused like LineInfo. */
   raw(bytes: Uint8Array, info: RawInfo, remaining: number): void;
+  /**
+   * Optional fast path for bulk text (POP3 message bodies): a complete line lying whole in the pushed
+   * chunk is first offered as the range [start, end) of `buf` (line end excluded), so that no view
+   * is allocated per line. Return true when handled; false, and the same line comes through line().
+   * Lines that were buffered across chunks, or cut as overlong, only ever come through line().
+   */
+  lineRange?(buf: Uint8Array, start: number, end: number, info: LineInfo): boolean;
 }
 
 export class LineFramer {
@@ -103,19 +110,29 @@ export class LineFramer {
         this.append(bytes, pos, end);
         return;
       }
-      // A complete line: deliver without copying when nothing is pending (one view, CR excluded).
+      const info = this.info;
+      info.firstFrame = this.lineFirstFrame;
+      info.lastFrame = meta.lastFrame;
+      info.ts = this.lineTs;
+      info.streamOffset = this.lineOffset;
+      // A complete line: deliver without copying when nothing is pending (CR excluded).
       let content: Uint8Array;
-      let bareLf: boolean;
-      let total: number;
       if (this.pendingLen === 0 && this.skipped === 0 && lf - pos <= this.maxLineBytes) {
-        total = lf - pos;
-        bareLf = !(total > 0 && bytes[lf - 1] === 0x0d);
-        content = bytes.subarray(pos, bareLf ? lf : lf - 1);
+        const total = lf - pos;
+        const bareLf = !(total > 0 && bytes[lf - 1] === 0x0d);
+        const start = pos;
+        const stop = bareLf ? lf : lf - 1;
+        info.bareLf = bareLf;
+        info.overlong = false;
+        info.length = stop - start;
+        pos = lf + 1;
+        if (this.handler.lineRange !== undefined && this.handler.lineRange(bytes, start, stop, info)) continue;
+        content = bytes.subarray(start, stop);
       } else {
         this.append(bytes, pos, lf);
         const lineBytes = this.pending.subarray(0, this.pendingLen);
-        total = lineBytes.length + this.skipped;
-        bareLf = true;
+        const total = lineBytes.length + this.skipped;
+        let bareLf = true;
         content = lineBytes;
         if (this.skipped === 0 && lineBytes.length > 0 && lineBytes[lineBytes.length - 1] === 0x0d) {
           bareLf = false;
@@ -123,18 +140,13 @@ export class LineFramer {
         } else if (this.skipped > 0 && lf > 0 && bytes[lf - 1] === 0x0d) {
           bareLf = false;
         }
+        info.bareLf = bareLf;
+        info.overlong = this.skipped > 0;
+        info.length = bareLf ? total : total - 1;
+        this.pendingLen = 0;
+        this.skipped = 0;
+        pos = lf + 1;
       }
-      const info = this.info;
-      info.bareLf = bareLf;
-      info.overlong = this.skipped > 0;
-      info.length = bareLf ? total : total - 1;
-      info.firstFrame = this.lineFirstFrame;
-      info.lastFrame = meta.lastFrame;
-      info.ts = this.lineTs;
-      info.streamOffset = this.lineOffset;
-      this.pendingLen = 0;
-      this.skipped = 0;
-      pos = lf + 1;
       this.handler.line(content, info);
     }
   }

@@ -34,10 +34,11 @@ export class BodyAccumulator {
   }
 
   /**
-   * One content line, already dot-unstuffed (RFC 1939 §3), without its line end. `length` is the
-   * line's full length (the framer may have kept only the start of an overlong line).
+   * One content line, already dot-unstuffed (RFC 1939 §3), without its line end: the bytes
+   * buf[start, end), passed as a range so that the hot path allocates nothing per line. `length` is
+   * the line's full length (the framer may have kept only the start of an overlong line).
    */
-  add(content: Uint8Array, length: number, bareLf: boolean, firstFrame: number, lastFrame: number, streamOffset: number): void {
+  add(buf: Uint8Array, start: number, end: number, length: number, bareLf: boolean, firstFrame: number, lastFrame: number, streamOffset: number): void {
     if (this.lines === 0) {
       this.info.firstFrame = firstFrame;
       this.info.streamOffset = streamOffset;
@@ -46,13 +47,13 @@ export class BodyAccumulator {
       this.info.firstFrame = firstFrame;
     }
     this.lines++;
-    this.keep(content);
-    this.keep(bareLf ? LF : CRLF);
+    this.keep(buf, start, end);
+    this.keep(bareLf ? LF : CRLF, 0, bareLf ? 1 : 2);
     if (this.sink) {
-      this.sink.chunk(this.sinkId!, content);
+      this.sink.chunk(this.sinkId!, buf.subarray(start, end));
       this.sink.chunk(this.sinkId!, bareLf ? LF : CRLF);
-      this.sinkBytes += content.length + (bareLf ? 1 : 2);
-      if (content.length < length) this.sinkShort = true;
+      this.sinkBytes += end - start + (bareLf ? 1 : 2);
+      if (end - start < length) this.sinkShort = true;
     }
     const total = length + (bareLf ? 1 : 2);
     this.info.size += total;
@@ -73,11 +74,11 @@ export class BodyAccumulator {
     return this.info;
   }
 
-  private keep(bytes: Uint8Array): void {
+  private keep(buf: Uint8Array, start: number, end: number): void {
     const room = this.kept.length - this.keptLen;
     if (room <= 0) return;
-    const n = Math.min(room, bytes.length);
-    this.kept.set(bytes.subarray(0, n), this.keptLen);
+    const n = Math.min(room, end - start);
+    this.kept.set(buf.subarray(start, start + n), this.keptLen);
     this.keptLen += n;
   }
 }

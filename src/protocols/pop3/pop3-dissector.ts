@@ -109,6 +109,8 @@ class Pop3Dissector implements ProtocolDissector {
       line: (bytes, li) => this.onLine(dir, bytes, li, false),
       // POP3 never asks for raw mode.
       raw: () => undefined,
+      // Message bodies are most of the bytes: their lines skip the per-line view (see bodyLineRange).
+      ...(dir === 1 ? { lineRange: (buf: Uint8Array, start: number, end: number, li: LineInfo) => this.bodyLineRange(buf, start, end, li) } : {}),
     });
   }
 
@@ -614,6 +616,27 @@ class Pop3Dissector implements ProtocolDissector {
 
   // ---- multi-line answers --------------------------------------------------------------------
 
+  /**
+   * The framer's fast path (server lines lying whole in one chunk): a plain content line of a message
+   * body is taken here without a view being made for it. Anything else — no body being read, the
+   * "." terminator, a bare-LF line (reported per line) — returns false and comes through onLine.
+   */
+  private bodyLineRange(buf: Uint8Array, start: number, end: number, li: LineInfo): boolean {
+    const m = this.multi;
+    if (m === undefined || m.body === undefined || li.bareLf) return false;
+    if (end - start === 1 && buf[start] === 0x2e) return false;
+    this.bodyLine(m, m.body, buf, start, end, li, false);
+    return true;
+  }
+
+  /** A content line of a RETR/TOP body, buf[start, end). RFC 1939 §3: a line starting with '.' was byte-stuffed. */
+  private bodyLine(m: MultiLine, body: BodyAccumulator, buf: Uint8Array, start: number, end: number, li: LineInfo, partial: boolean): void {
+    const stuffed = end > start && buf[start] === 0x2e;
+    m.lines++;
+    body.add(buf, stuffed ? start + 1 : start, end, stuffed ? li.length - 1 : li.length, li.bareLf, li.firstFrame, li.lastFrame, li.streamOffset);
+    if (partial) m.damaged = true;
+  }
+
   /** Handles a line inside a multi-line answer; returns false when the line is not part of it. */
   private multiLine(bytes: Uint8Array, li: LineInfo, partial: boolean): boolean {
     const m = this.multi!;
@@ -622,14 +645,11 @@ class Pop3Dissector implements ProtocolDissector {
       return true;
     }
     // RFC 1939 §3: a line starting with '.' was byte-stuffed; drop the first '.'.
-    const content = bytes.length > 0 && bytes[0] === 0x2e ? bytes.subarray(1) : bytes;
-    const length = content === bytes ? li.length : li.length - 1;
     if (m.body) {
-      m.lines++;
-      m.body.add(content, length, li.bareLf, li.firstFrame, li.lastFrame, li.streamOffset);
-      if (partial) m.damaged = true;
+      this.bodyLine(m, m.body, bytes, 0, bytes.length, li, partial);
       return true;
     }
+    const content = bytes.length > 0 && bytes[0] === 0x2e ? bytes.subarray(1) : bytes;
     const text = decodeText(content);
     if (looksLikeStatus(text) && this.pending.length > 0) {
       // A list cannot hold a status line: the server never sent the terminator and this answers
