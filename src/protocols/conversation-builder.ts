@@ -9,6 +9,8 @@ import { LIMITS } from './limits.js';
 export class ConversationBuilder {
   readonly conv: Conversation;
 
+  private exchangesCapped = false;
+
   constructor(info: ConnectionInfo, protocol: Protocol, security: TransportFacts['security'] = 'plain') {
     this.conv = {
       id: info.id,
@@ -51,7 +53,19 @@ export class ConversationBuilder {
     return n >= 0 ? this.conv.events[n] : undefined;
   }
 
+  /**
+   * Records a command's exchange. Beyond MAX_EXCHANGES_PER_CONVERSATION the exchange is returned
+   * (the dissector still completes it) with n = -1 but not kept, so one connection pipelining
+   * millions of commands cannot grow memory; the anomaly 'exchanges-capped' says so once.
+   */
   addExchange(x: Omit<Exchange, 'n'>): Exchange {
+    if (this.conv.exchanges.length >= LIMITS.MAX_EXCHANGES_PER_CONVERSATION) {
+      if (!this.exchangesCapped) {
+        this.exchangesCapped = true;
+        this.anomaly('exchanges-capped', this.conv.lastFrame, undefined, `more than ${LIMITS.MAX_EXCHANGES_PER_CONVERSATION} commands; the rest are not kept`);
+      }
+      return { n: -1, ...x } as Exchange;
+    }
     const ex = { n: this.conv.exchanges.length, ...x } as Exchange;
     this.conv.exchanges.push(ex);
     if (x.commandEvent >= 0) {
@@ -63,7 +77,7 @@ export class ConversationBuilder {
 
   /** Links an event to an exchange (untagged data, continuation, body). */
   relate(ex: Exchange, eventIndex: number): void {
-    if (eventIndex < 0) return;
+    if (eventIndex < 0 || ex.n < 0) return;
     ex.relatedEvents.push(eventIndex);
     const ev = this.conv.events[eventIndex];
     if (ev && ev.exchange === undefined) ev.exchange = ex.n;
@@ -84,7 +98,14 @@ export class ConversationBuilder {
     }
   }
 
+  /** Records an anomaly; beyond MAX_ANOMALIES_PER_CONVERSATION one 'anomalies-capped' says the rest were dropped. */
   anomaly(code: string, frame: number, event?: number, detail?: string): void {
+    const kept = this.conv.anomalies.length;
+    if (kept > LIMITS.MAX_ANOMALIES_PER_CONVERSATION) return;
+    if (kept === LIMITS.MAX_ANOMALIES_PER_CONVERSATION) {
+      this.conv.anomalies.push({ code: 'anomalies-capped', frame, detail: `more than ${LIMITS.MAX_ANOMALIES_PER_CONVERSATION} anomalies; the rest are dropped` });
+      return;
+    }
     const a: Anomaly = { code, frame };
     if (event !== undefined && event >= 0) a.event = event;
     if (detail !== undefined) a.detail = detail;

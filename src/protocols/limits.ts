@@ -8,6 +8,10 @@ export const LIMITS = {
   LITERAL_KEEP_BYTES: 1024,
   /** Dialogue events kept per conversation; beyond it they are counted in droppedEvents. */
   MAX_EVENTS_PER_CONVERSATION: 20_000,
+  /** Exchanges kept per conversation (each has a command line, so the events cap is hit first); the rest are not kept. */
+  MAX_EXCHANGES_PER_CONVERSATION: 20_000,
+  /** Anomalies kept per conversation; one more says the rest were dropped. */
+  MAX_ANOMALIES_PER_CONVERSATION: 1_000,
   /** Commands awaiting completion per connection; the oldest is dropped (and reported) beyond it. */
   MAX_PENDING_COMMANDS: 1_000,
   /** A literal size above this is treated as hostile bookkeeping: skipped by count, reported. */
