@@ -164,9 +164,9 @@ function analyse(file) {
       rest = parts.pop();
       for (const l of parts) {
         lines++;
-        const o = JSON.parse(l);
-        if (o.type === 'summary') summary = o;
-        else if (o.type === 'conversation' && convs.length < 10) convs.push(o);
+        // Parse only what is kept: a slow reader would hold the child back (its writes block).
+        if (l.startsWith('{"type":"summary"')) summary = JSON.parse(l);
+        else if (convs.length < 10 && l.startsWith('{"type":"conversation"')) convs.push(JSON.parse(l));
       }
     });
     let stderr = '';
@@ -200,12 +200,12 @@ for (const name of names) {
   const r = await analyse(file);
   const input = r.summary?.inputs?.[0] ?? r.summary?.summary?.inputs?.[0];
   const row = {
-    case: name, what: c.what, captureMiB: Math.round(statSync(file).size / 2 ** 20), frames: w.frames, exit: r.code,
+    case: name, what: c.what, captureMiB: Math.round(statSync(file).size / 2 ** 20), frames: w.frames, framesRead: input?.capture?.frames, exit: r.code,
     seconds: r.seconds, peakRssMiB: r.peakRssMiB, reportLines: r.lines,
     caps: input ? c.expect(input, r.convs) : ['no summary'], stderr: r.stderr || undefined,
   };
   results.push(row);
-  process.stderr.write(`adversarial: ${name}: exit ${r.code}, ${r.seconds} s, peak RSS ${r.peakRssMiB} MiB, ${row.caps.join(', ')}\n`);
+  process.stderr.write(`adversarial: ${name}: exit ${r.code}, ${row.framesRead} frames read, ${r.seconds} s, peak RSS ${r.peakRssMiB} MiB, ${row.caps.join(', ')}\n`);
   if (!values.keep) rmSync(file, { force: true });
   rmSync(`${file}.time`, { force: true });
 }

@@ -112,3 +112,34 @@ describe('adversarial traffic hits a cap, says so, and the dialogue goes on', ()
     expect(conv!.events.length).toBe(1 + n);
   });
 });
+
+describe('one connection cannot grow its conversation without bound', () => {
+  it('a million-command pipeline keeps MAX_EXCHANGES_PER_CONVERSATION exchanges, says so, and a later login is still seen', () => {
+    const c = new TcpConnection();
+    const frames = [...c.handshake(), ...c.send('s', enc('* OK IMAP4rev1 ready\r\n'))];
+    const n = LIMITS.MAX_EXCHANGES_PER_CONVERSATION + 5_000;
+    for (let i = 0; i < n; i += 500) {
+      frames.push(...c.send('c', enc(Array.from({ length: 500 }, (_, k) => `t${i + k} NOOP\r\n`).join(''))));
+      frames.push(...c.send('s', enc(Array.from({ length: 500 }, (_, k) => `t${i + k} OK NOOP\r\n`).join(''))));
+    }
+    frames.push(...c.send('c', enc('z1 LOGIN mallory hunter22\r\n')), ...c.send('s', enc('z1 NO [AUTHENTICATIONFAILED] no\r\n')), ...c.close());
+    const [conv] = analyse(frames).conversations;
+    expect(conv!.exchanges).toHaveLength(LIMITS.MAX_EXCHANGES_PER_CONVERSATION);
+    expect(conv!.events).toHaveLength(LIMITS.MAX_EVENTS_PER_CONVERSATION);
+    expect(conv!.anomalies.map((a) => a.code)).toEqual(expect.arrayContaining(['events-capped', 'exchanges-capped']));
+    expect(conv!.auth.map((a) => [a.user, a.outcome])).toEqual([['mallory', 'failed']]);
+    expect(conv!.findings.map((f) => f.id).filter((id) => id.startsWith('internal.'))).toEqual([]);
+  });
+
+  it('a stream of malformed lines keeps MAX_ANOMALIES_PER_CONVERSATION anomalies and one saying the rest were dropped', () => {
+    const c = new TcpConnection({ dport: 110 });
+    const frames = [...c.handshake(), ...c.send('s', enc('+OK POP3 ready\r\n'))];
+    const n = 3 * LIMITS.MAX_ANOMALIES_PER_CONVERSATION;
+    for (let i = 0; i < n; i += 500) frames.push(...c.send('s', enc(Array.from({ length: 500 }, () => '\x00garbage\r\n').join(''))));
+    frames.push(...c.close());
+    const [conv] = analyse(frames).conversations;
+    expect(conv!.anomalies).toHaveLength(LIMITS.MAX_ANOMALIES_PER_CONVERSATION + 1);
+    expect(conv!.anomalies[0]!.code).toBe('malformed-response');
+    expect(conv!.anomalies.at(-1)).toMatchObject({ code: 'anomalies-capped', detail: `more than ${LIMITS.MAX_ANOMALIES_PER_CONVERSATION} anomalies; the rest are dropped` });
+  });
+});
