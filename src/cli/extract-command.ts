@@ -2,8 +2,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { extractMessages, INDEX_FILE, type ExtractIndex } from '../extract/extract.js';
 import { escapeTerminal } from '../report/escape.js';
-import { EXIT_OK, UsageError, parsePorts } from './options.js';
-import { readKeyLog } from './read-command.js';
+import { analysisOptions, checkInputs, EXIT_OK, UsageError } from './options.js';
 
 export interface ExtractCommandOptions {
   dir: string;
@@ -42,16 +41,14 @@ export function extractSummary(index: ExtractIndex, dir: string): string {
 }
 
 export async function runExtract(files: string[], opts: ExtractCommandOptions, version: string): Promise<number> {
-  const extraPorts = parsePorts(opts.ports);
-  const keyLogText = readKeyLog(opts.keylog);
-  if (files.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
+  const analysis = analysisOptions(opts);
+  checkInputs(files);
   prepareDir(opts.dir);
   const index = await extractMessages(files, {
     dir: opts.dir,
     partial: opts.partial,
-    extraPorts,
+    ...analysis,
     version,
-    ...(keyLogText !== undefined ? { keyLogText } : {}),
     onWarning: (input, w) => process.stderr.write(`mailwire: warning: ${escapeTerminal(input)}: ${escapeTerminal(w.message)}\n`),
   });
   process.stdout.write(extractSummary(index, opts.dir));

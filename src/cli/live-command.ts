@@ -7,29 +7,24 @@ import type { FrameSink, RawFrame } from '../capture/frame.js';
 import { openLive } from '../capture/live.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
 import type { Finding } from '../model/conversation.js';
-import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, parseNumber, parsePorts, useColor } from './options.js';
+import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, analysisOptions, parseNumber, useColor } from './options.js';
 import { openOutput } from './output.js';
 import { makeReport, reportOptions } from './report-factory.js';
-import { failOnTriggered, readKeyLog } from './read-command.js';
+import { failOnTriggered } from './read-command.js';
 import { dropPrivileges } from './privileges.js';
 
 export async function runLive(iface: string, bpf: string, opts: CommonOptions, version: string): Promise<number> {
-  const extraPorts = parsePorts(opts.ports);
+  const analysis = analysisOptions(opts);
   const snaplen = parseNumber('--snaplen', opts.snaplen, 64) ?? 65535;
   const duration = parseNumber('--duration', opts.duration, 0);
   const count = parseNumber('--count', opts.count, 1);
-  const slow = parseNumber('--slow', opts.slow, 0);
-  const keyLogText = readKeyLog(opts.keylog);
   const output = openOutput(opts.output);
   const inputName = `live:${iface}`;
   const report = makeReport(opts.format, output.write, reportOptions(opts, useColor(opts, output.isTerminal), version, [inputName]));
   // --fail-on needs only whether some finding reached the level: a long capture keeps no findings.
   let triggered = false;
   const session = new AnalysisSession({
-    extraPorts,
-    ...(keyLogText !== undefined ? { keyLogText } : {}),
-    ...(slow !== undefined ? { slowResponseSec: slow } : {}),
-    ...(opts.serverName ? { serverName: opts.serverName } : {}),
+    ...analysis,
     onConversation: (c) => {
       if (!triggered && failOnTriggered(opts.failOn, c.findings)) triggered = true;
       report.conversation(c);

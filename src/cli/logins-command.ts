@@ -3,9 +3,8 @@ import { analyzeInputs } from '../analyze.js';
 import { LoginTable } from '../report/logins.js';
 import { loginsCsv, loginsJson, loginsText } from '../report/logins-format.js';
 import { escapeTerminal } from '../report/escape.js';
-import { EXIT_OK, UsageError, parsePorts } from './options.js';
+import { analysisOptions, checkInputs, EXIT_OK } from './options.js';
 import { openOutput } from './output.js';
-import { readKeyLog } from './read-command.js';
 
 export interface LoginsCommandOptions {
   format: 'text' | 'json' | 'csv';
@@ -16,13 +15,11 @@ export interface LoginsCommandOptions {
 }
 
 export async function runLogins(files: string[], opts: LoginsCommandOptions): Promise<number> {
-  const extraPorts = parsePorts(opts.ports);
-  const keyLogText = readKeyLog(opts.keylog);
-  if (files.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
+  const analysis = analysisOptions(opts);
+  checkInputs(files);
   const table = new LoginTable(opts.showSecrets);
   await analyzeInputs(files, {
-    extraPorts,
-    ...(keyLogText !== undefined ? { keyLogText } : {}),
+    ...analysis,
     onConversation: (c) => table.add(c),
     onWarning: (input, w) => process.stderr.write(`mailwire: warning: ${escapeTerminal(input)}: ${escapeTerminal(w.message)}\n`),
   });

@@ -1,5 +1,7 @@
-/** Options shared by `read` and `live`, validated and turned into report and analysis options. */
+/** Options shared by the commands, validated and turned into report and analysis options. */
+import { readFileSync } from 'node:fs';
 import type { Severity } from '../model/conversation.js';
+import type { SessionOptions } from '../analyze.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -49,4 +51,29 @@ export function useColor(opts: CommonOptions, toTerminal: boolean, env = process
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
   return toTerminal;
+}
+
+export function readKeyLog(path: string | undefined): string | undefined {
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'latin1');
+  } catch (err) {
+    throw new UsageError(`cannot read key log ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+/** The analysis options every command takes (--ports, --keylog, --slow, --server-name), parsed once. */
+export function analysisOptions(opts: { ports?: string; keylog?: string; slow?: string; serverName?: string }): Pick<SessionOptions, 'extraPorts' | 'keyLogText' | 'slowResponseSec' | 'serverName'> {
+  const out: Pick<SessionOptions, 'extraPorts' | 'keyLogText' | 'slowResponseSec' | 'serverName'> = { extraPorts: parsePorts(opts.ports) };
+  const keyLogText = readKeyLog(opts.keylog);
+  if (keyLogText !== undefined) out.keyLogText = keyLogText;
+  const slow = parseNumber('--slow', opts.slow, 0);
+  if (slow !== undefined) out.slowResponseSec = slow;
+  if (opts.serverName) out.serverName = opts.serverName;
+  return out;
+}
+
+/** Standard input can be read only once in a run. */
+export function checkInputs(files: readonly string[]): void {
+  if (files.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
 }

@@ -1,22 +1,12 @@
 /** `mailwire read FILE...` */
-import { readFileSync } from 'node:fs';
 import { analyzeInputs, type AnalysisStats } from '../analyze.js';
 import { SEVERITY_ORDER } from '../report/describe.js';
 import type { Conversation, Finding, Severity } from '../model/conversation.js';
-import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, UsageError, parseNumber, parsePorts, useColor } from './options.js';
+import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, analysisOptions, checkInputs, useColor } from './options.js';
 import { openOutput } from './output.js';
 import { Progress } from './progress.js';
 import { makeReport, reportOptions } from './report-factory.js';
 import { StartOrder } from './start-order.js';
-
-export function readKeyLog(path: string | undefined): string | undefined {
-  if (!path) return undefined;
-  try {
-    return readFileSync(path, 'latin1');
-  } catch (err) {
-    throw new UsageError(`cannot read key log ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
 
 /** Whether --fail-on is triggered by these findings. */
 export function failOnTriggered(level: Severity | undefined, findings: Iterable<Finding>): boolean {
@@ -26,10 +16,8 @@ export function failOnTriggered(level: Severity | undefined, findings: Iterable<
 }
 
 export async function runRead(files: string[], opts: CommonOptions, version: string): Promise<number> {
-  const extraPorts = parsePorts(opts.ports);
-  const slow = parseNumber('--slow', opts.slow, 0);
-  const keyLogText = readKeyLog(opts.keylog);
-  if (files.filter((f) => f === '-').length > 1) throw new UsageError('standard input (-) can be read only once');
+  const analysis = analysisOptions(opts);
+  checkInputs(files);
   const output = openOutput(opts.output);
   const progress = new Progress(Boolean(process.stderr.isTTY), 'reading');
   // The progress line is cleared before report text goes to the same terminal.
@@ -47,10 +35,7 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
   let stats: AnalysisStats;
   try {
     ({ findings: cross, stats } = await analyzeInputs(files, {
-      extraPorts,
-      ...(keyLogText !== undefined ? { keyLogText } : {}),
-      ...(slow !== undefined ? { slowResponseSec: slow } : {}),
-      ...(opts.serverName ? { serverName: opts.serverName } : {}),
+      ...analysis,
       onConversationStart: (id) => order.start(id),
       onConversation: (c) => {
         if (!triggered && failOnTriggered(opts.failOn, c.findings)) triggered = true;
