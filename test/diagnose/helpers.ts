@@ -8,6 +8,7 @@ import type { ConnectionInfo, ConnectionSummary, Direction } from '../../src/tcp
 import { createPop3Dissector } from '../../src/protocols/pop3/pop3-dissector.js';
 import { createImapDissector } from '../../src/protocols/imap/imap-dissector.js';
 import { Diagnoser } from '../../src/diagnose/diagnose.js';
+import { closedSummary } from '../helpers/connection.js';
 
 /** One segment of the dialogue: who sends it and the text (CRLF appended unless `raw`). */
 export type Step =
@@ -68,24 +69,7 @@ export function feed(factory: DissectorFactory, steps: Step[], o: DialogueOption
   const end = { streamOffset: 0, firstFrame: frame, lastFrame: frame, ts };
   handler.end(0, 'fin', { ...end, streamOffset: offsets[0]! });
   handler.end(1, 'fin', { ...end, streamOffset: offsets[1]! });
-  handler.close({
-    noAnswer: false,
-    refused: false,
-    established: true,
-    resetBy: undefined,
-    resetFrame: undefined,
-    finBy: 'client',
-    endReason: 'fin',
-    lastFrame: frame,
-    endTs: ts,
-    frames,
-    bytes: [offsets[0]!, offsets[1]!],
-    gapBytes: [0, 0],
-    retransmissionMismatches: [],
-    capDrops: 0,
-    synFrames: sawSyn ? [1] : [],
-    ...o.summary,
-  });
+  handler.close(closedSummary({ lastFrame: frame, endTs: ts, frames, bytes: [offsets[0]!, offsets[1]!], synFrames: sawSyn ? [1] : [], ...o.summary }));
   if (!result) throw new Error('the dissector did not hand over a conversation');
   return result;
 }

@@ -2,37 +2,12 @@ import { describe, expect, it } from 'vitest';
 import { ConversationBuilder } from '../../src/protocols/conversation-builder.js';
 import type { ConnectionInfo, ConnectionSummary } from '../../src/tcp/stream.js';
 import { Diagnoser } from '../../src/diagnose/diagnose.js';
+import { closedSummary, testConnection } from '../helpers/connection.js';
 
-const INFO: ConnectionInfo = {
-  id: 1,
-  client: { ip: '192.0.2.10', port: 50123 },
-  server: { ip: '198.51.100.5', port: 143 },
-  roleSource: 'syn',
-  firstFrame: 1,
-  startTs: 1_700_000_000,
-  sawSyn: true,
-  vlans: [],
-};
+const INFO: ConnectionInfo = testConnection({ client: { ip: '192.0.2.10', port: 50123 }, server: { ip: '198.51.100.5', port: 143 }, startTs: 1_700_000_000 });
 
 function summary(over: Partial<ConnectionSummary>): ConnectionSummary {
-  return {
-    noAnswer: false,
-    refused: false,
-    established: true,
-    resetBy: undefined,
-    resetFrame: undefined,
-    finBy: 'client',
-    endReason: 'fin',
-    lastFrame: 20,
-    endTs: 1_700_000_005,
-    frames: [10, 10],
-    bytes: [200, 800],
-    gapBytes: [0, 0],
-    retransmissionMismatches: [],
-    capDrops: 0,
-    synFrames: [1],
-    ...over,
-  };
+  return closedSummary({ lastFrame: 20, endTs: 1_700_000_005, frames: [10, 10], bytes: [200, 800], ...over });
 }
 
 /** Runs the Diagnoser over a connection that has only TCP facts (no dialogue). */

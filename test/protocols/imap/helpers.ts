@@ -2,31 +2,16 @@
 import type { Conversation } from '../../../src/model/conversation.js';
 import type { DissectorOptions } from '../../../src/protocols/dissector.js';
 import { createImapDissector } from '../../../src/protocols/imap/imap-dissector.js';
-import type { ConnectionInfo, ConnectionSummary, Direction } from '../../../src/tcp/stream.js';
+import type { ConnectionInfo, Direction } from '../../../src/tcp/stream.js';
+import { closedSummary, testConnection } from '../../helpers/connection.js';
 
 /** One segment: direction, bytes (latin1 string or bytes), and optionally a gap instead of data. */
 export type Seg = { dir: Direction; data: string | Uint8Array; frame?: number; ts?: number } | { dir: Direction; gap: number; frame?: number; ts?: number };
 
-export const INFO: ConnectionInfo = {
-  id: 1,
-  client: { ip: '10.0.0.1', port: 50000 },
-  server: { ip: '10.0.0.2', port: 143 },
-  roleSource: 'syn',
-  firstFrame: 1,
-  startTs: 1000,
-  sawSyn: true,
-  vlans: [],
-};
+export const INFO: ConnectionInfo = testConnection();
 
 export function bytes(s: string | Uint8Array): Uint8Array {
   return typeof s === 'string' ? new Uint8Array(Buffer.from(s, 'latin1')) : s;
-}
-
-function summary(lastFrame: number, endTs: number): ConnectionSummary {
-  return {
-    noAnswer: false, refused: false, established: true, resetBy: undefined, resetFrame: undefined, finBy: 'client',
-    endReason: 'fin', lastFrame, endTs, frames: [0, 0], bytes: [0, 0], gapBytes: [0, 0], retransmissionMismatches: [], capDrops: 0, synFrames: [1],
-  };
 }
 
 /**
@@ -60,7 +45,7 @@ export function dissect(segs: readonly Seg[], opts: Partial<DissectorOptions> = 
   });
   d.end(0, 'fin', { streamOffset: offset[0], firstFrame: frame, lastFrame: frame, ts });
   d.end(1, 'fin', { streamOffset: offset[1], firstFrame: frame, lastFrame: frame, ts });
-  d.close(summary(frame, ts));
+  d.close(closedSummary({ lastFrame: frame, endTs: ts }));
   return conv!;
 }
 

@@ -5,7 +5,8 @@
 import type { Conversation } from '../../../src/model/conversation.js';
 import type { DissectorOptions } from '../../../src/protocols/dissector.js';
 import { createPop3Dissector } from '../../../src/protocols/pop3/pop3-dissector.js';
-import type { ConnectionInfo, ConnectionSummary, Direction } from '../../../src/tcp/stream.js';
+import type { ConnectionInfo, Direction } from '../../../src/tcp/stream.js';
+import { closedSummary, testConnection } from '../../helpers/connection.js';
 
 export type Step =
   | { c: string | Uint8Array; frame?: number }
@@ -21,16 +22,7 @@ export interface FeedOptions {
   sawSyn?: boolean;
 }
 
-export const INFO: ConnectionInfo = {
-  id: 1,
-  client: { ip: '192.0.2.1', port: 40000 },
-  server: { ip: '192.0.2.2', port: 110 },
-  roleSource: 'syn',
-  firstFrame: 1,
-  startTs: 1000,
-  sawSyn: true,
-  vlans: [],
-};
+export const INFO: ConnectionInfo = testConnection({ client: { ip: '192.0.2.1', port: 40000 }, server: { ip: '192.0.2.2', port: 110 } });
 
 const enc = (s: string | Uint8Array): Uint8Array => (typeof s === 'string' ? new Uint8Array(Buffer.from(s, 'latin1')) : s);
 
@@ -70,12 +62,7 @@ export function feed(steps: readonly Step[], o: FeedOptions = {}): Conversation 
     offset[dir] += bytes.length;
   });
   frame++;
-  const summary: ConnectionSummary = {
-    noAnswer: false, refused: false, established: true, resetBy: undefined, resetFrame: undefined, finBy: 'client',
-    endReason: 'fin', lastFrame: frame, endTs: 1000 + frame / 100, frames: [0, 0], bytes: [offset[0], offset[1]],
-    gapBytes: [0, 0], retransmissionMismatches: [], capDrops: 0, synFrames: [1],
-  };
-  d.close(summary);
+  d.close(closedSummary({ lastFrame: frame, endTs: 1000 + frame / 100, bytes: [offset[0], offset[1]] }));
   if (!result) throw new Error('onConversation was not called');
   return result;
 }
