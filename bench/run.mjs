@@ -11,7 +11,8 @@
 //   - tshark:    tshark -r FILE -Y "imap || pop" -T fields -e imap.request -e pop.request (once per
 //                input up to 100 MB and on the 1 GB "mail" input only, since it is ~50× slower).
 // Each process runs under /usr/bin/time, which gives its peak RSS and CPU time. Results are printed
-// and written to bench/results/<date>-<host>.json and .md with the machine and the versions.
+// and written to bench/results/<date>-<host>.json and .md with the machine and the versions (a
+// --quick run to <date>-<host>-quick.*, any other partial run to <date>-<host>-partial.*).
 // --quick: one 20 MB "mail" and "mixed" input, 3 runs: a smoke run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -29,7 +30,7 @@ function parseArgs(argv) {
   const o = { sizes: ['100M', '1G'], runs: 3, inputs: ['mail', 'mixed', 'mail-pcapng', 'mail-small'], tshark: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--quick') { o.sizes = ['20M']; o.inputs = ['mail', 'mixed']; }
+    if (a === '--quick') { o.sizes = ['20M']; o.inputs = ['mail', 'mixed']; o.quick = true; }
     else if (a === '--size') o.sizes = argv[++i].split(',');
     else if (a === '--runs') o.runs = Math.max(1, Number(argv[++i]));
     else if (a === '--inputs') o.inputs = argv[++i].split(',');
@@ -178,7 +179,9 @@ function main() {
   console.log('\n' + md);
   const outDir = join(here, 'results');
   mkdirSync(outDir, { recursive: true });
-  const base = join(outDir, `${report.date.slice(0, 10)}-${machine.host}`);
+  // A smoke or partial run must not overwrite the day's full results.
+  const full = !o.quick && o.sizes.join() === '100M,1G' && o.inputs.join() === 'mail,mixed,mail-pcapng,mail-small' && o.runs >= 3;
+  const base = join(outDir, `${report.date.slice(0, 10)}-${machine.host}${o.quick ? '-quick' : full ? '' : '-partial'}`);
   writeFileSync(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(`${base}.md`, md);
   console.log(`written: ${base}.json, ${base}.md`);
