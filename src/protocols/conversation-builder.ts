@@ -10,6 +10,7 @@ export class ConversationBuilder {
   readonly conv: Conversation;
 
   private exchangesCapped = false;
+  private readonly anomalyCounts = new Map<string, number>();
 
   constructor(info: ConnectionInfo, protocol: Protocol, security: TransportFacts['security'] = 'plain') {
     this.conv = {
@@ -98,12 +99,14 @@ export class ConversationBuilder {
     }
   }
 
-  /** Records an anomaly; beyond MAX_ANOMALIES_PER_CONVERSATION one 'anomalies-capped' says the rest were dropped. */
+  /** Records an anomaly; beyond MAX_ANOMALIES_PER_CODE of one code, one 'anomalies-capped' says the rest are dropped. */
   anomaly(code: string, frame: number, event?: number, detail?: string): void {
-    const kept = this.conv.anomalies.length;
-    if (kept > LIMITS.MAX_ANOMALIES_PER_CONVERSATION) return;
-    if (kept === LIMITS.MAX_ANOMALIES_PER_CONVERSATION) {
-      this.conv.anomalies.push({ code: 'anomalies-capped', frame, detail: `more than ${LIMITS.MAX_ANOMALIES_PER_CONVERSATION} anomalies; the rest are dropped` });
+    const seen = (this.anomalyCounts.get(code) ?? 0) + 1;
+    this.anomalyCounts.set(code, seen);
+    if (seen > LIMITS.MAX_ANOMALIES_PER_CODE) {
+      if (seen === LIMITS.MAX_ANOMALIES_PER_CODE + 1) {
+        this.anomaly('anomalies-capped', frame, undefined, `more than ${LIMITS.MAX_ANOMALIES_PER_CODE} '${code}' anomalies; the rest are dropped`);
+      }
       return;
     }
     const a: Anomaly = { code, frame };

@@ -10,8 +10,12 @@ export const LIMITS = {
   MAX_EVENTS_PER_CONVERSATION: 20_000,
   /** Exchanges kept per conversation (each has a command line, so the events cap is hit first); the rest are not kept. */
   MAX_EXCHANGES_PER_CONVERSATION: 20_000,
-  /** Anomalies kept per conversation; one more says the rest were dropped. */
-  MAX_ANOMALIES_PER_CONVERSATION: 1_000,
+  /**
+   * Anomalies of one code kept per conversation; one 'anomalies-capped' says the rest were dropped.
+   * Per code (codes come from the source, not the capture), so the first anomaly of every kind is
+   * always kept and dissectors may refer to it by index.
+   */
+  MAX_ANOMALIES_PER_CODE: 100,
   /** Commands awaiting completion per connection; the oldest is dropped (and reported) beyond it. */
   MAX_PENDING_COMMANDS: 1_000,
   /** A literal size above this is treated as hostile bookkeeping: skipped by count, reported. */
