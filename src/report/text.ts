@@ -107,6 +107,11 @@ export class TextReport implements ReportWriter {
         for (const e of d.errorExamples.slice(0, 5)) lines.push(c.yellow(`                  frame ${e.frame}: ${escapeTerminal(`${e.layer}: ${e.error}`)}`));
       }
       if (cap?.dropped) lines.push(c.yellow(`                  ${cap.dropped} packets dropped by the kernel`));
+      // Reassembly caps that were hit change what the conversations show: say so where people look.
+      const t = input.tcp;
+      const capsHit = t ? [t.evicted ? `${t.evicted} connections evicted (connection table full)` : '', t.capDrops ? `${t.capDrops} holes given up (out-of-order buffer full)` : '',
+        t.bogusSegments ? `${t.bogusSegments} segments with implausible sequence numbers dropped` : ''].filter(Boolean) : [];
+      if (capsHit.length) lines.push(c.yellow(`                  caps hit: ${capsHit.join(', ')}`));
       for (const w of input.warnings.slice(0, 10)) lines.push(c.yellow(`                  warning: ${escapeTerminal(w.message)}`));
       if (input.warningCount > 10) lines.push(c.yellow(`                  … ${input.warningCount - 10} more warnings`));
     }
