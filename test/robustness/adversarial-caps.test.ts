@@ -4,12 +4,16 @@
  * memory: the script measures peak RSS at full size, docs/security.md records it).
  */
 import { describe, expect, it } from 'vitest';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CaptureParser } from '../../src/capture/capture-parser.js';
 import { AnalysisSession, type InputSummary } from '../../src/analyze.js';
 import type { Conversation } from '../../src/model/conversation.js';
 import { LIMITS } from '../../src/protocols/limits.js';
 import { TCP_LIMITS } from '../../src/tcp/limits.js';
 import { TCP_FLAGS, TcpConnection, hostAddress, pcapOf, tcpFrame } from '../../scripts/adversarial-packets.mjs';
+import { CAPTURES, runCli } from './helpers.js';
 
 const enc = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -145,5 +149,20 @@ describe('one connection cannot grow its conversation without bound', () => {
     ]);
     // The once-only anomaly the dissector fills in at the end (bare LF count) is still there and right.
     expect(conv!.anomalies.find((a) => a.code === 'bare-lf')?.detail).toBe(`${n} server line(s) ended with a bare LF instead of CRLF`);
+  });
+});
+
+describe('the text summary says which reassembly caps were hit', () => {
+  it('bogus sequence numbers and evictions appear under the input', () => {
+    const c = new TcpConnection();
+    const frames = [...c.handshake(), ...c.send('s', enc('* OK IMAP4rev1 ready\r\n'))];
+    for (let i = 0; i < 7; i++) frames.push(...c.send('c', 100, { seq: (c.cseq + 2 ** 31 - 1) >>> 0 }), ...c.send('c', enc(`a${i} NOOP\r\n`)));
+    frames.push(...c.close());
+    const path = join(mkdtempSync(join(tmpdir(), 'mailwire-caps-')), 'bogus.pcap');
+    writeFileSync(path, pcapOf(frames));
+    const r = runCli(['read', path]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('caps hit: 7 segments with implausible sequence numbers dropped');
+    expect(runCli(['read', join(CAPTURES, 'clean-imap.pcap')]).stdout).not.toContain('caps hit');
   });
 });
