@@ -18,7 +18,7 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   const snaplen = parseNumber('--snaplen', opts.snaplen, 64) ?? 65535;
   const duration = parseNumber('--duration', opts.duration, 0);
   const count = parseNumber('--count', opts.count, 1);
-  const output = openOutput(opts.output);
+  const output = openOutput(opts.output, { ownerOnly: opts.showSecrets });
   const inputName = `live:${iface}`;
   const report = makeReport(opts.format, output.write, reportOptions(opts, useColor(opts, output.isTerminal), version, [inputName]));
   // --fail-on needs only whether some finding reached the level: a long capture keeps no findings.

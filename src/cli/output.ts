@@ -1,5 +1,5 @@
 /** Where a report goes: standard output or a file (-o), written synchronously as it is produced. */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { UsageError } from './options.js';
 
@@ -10,7 +10,11 @@ export interface Output {
   readonly isTerminal: boolean;
 }
 
-export function openOutput(path: string | undefined): Output {
+/**
+ * Opens where the report goes. `ownerOnly` (reports with --show-secrets: they hold passwords) makes
+ * a -o file mode 0600, tightening an existing one too; otherwise it is 0644 (less the umask).
+ */
+export function openOutput(path: string | undefined, opts: { ownerOnly?: boolean } = {}): Output {
   if (!path || path === '-') {
     // Written with blocking writes on fd 1, not process.stdout: process.stdout queues in memory
     // whatever a pipe cannot take yet, so a report of a million conversations read by a slower
@@ -20,7 +24,8 @@ export function openOutput(path: string | undefined): Output {
   }
   let fd: number;
   try {
-    fd = openSync(path, 'w', 0o644);
+    fd = openSync(path, 'w', opts.ownerOnly ? 0o600 : 0o644);
+    if (opts.ownerOnly) fchmodSync(fd, 0o600);
   } catch (err) {
     throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
   }

@@ -18,7 +18,7 @@ export function failOnTriggered(level: Severity | undefined, findings: Iterable<
 export async function runRead(files: string[], opts: CommonOptions, version: string): Promise<number> {
   const analysis = analysisOptions(opts);
   checkInputs(files);
-  const output = openOutput(opts.output);
+  const output = openOutput(opts.output, { ownerOnly: opts.showSecrets });
   const progress = new Progress(Boolean(process.stderr.isTTY), 'reading');
   // The progress line is cleared before report text goes to the same terminal.
   const sink = (t: string): void => {
