@@ -6,9 +6,11 @@
  * hashes and responses (auth[].secret.value), the offline-attack lines (auth[].crackable.line) and
  * every span of a dialogue line marked secret (base64 SASL responses included). A secret string
  * that is also public elsewhere in the capture may appear as often as it is public, no more. With
- * --show-secrets each format says that secrets are shown.
+ * --show-secrets each format says that secrets are shown, and a report file is owner-only.
  */
 import { describe, expect, it } from 'vitest';
+import { chmodSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CAPTURES, CORPUS, HAVE_CORPUS, runCli } from './helpers.js';
 
@@ -116,6 +118,19 @@ describe('no secret in any format unless --show-secrets', () => {
       expect(SHOWN_NOTICE[format](shown.stdout), `${format} --show-secrets says so`).toBe(true);
       expect(secrets.some((s) => shown.stdout.includes(s.value)), `${format} --show-secrets shows a secret`).toBe(true);
     }
+  });
+
+  it('a report file written with --show-secrets is owner-only (0600), even over an existing file; without, it is not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailwire-report-mode-'));
+    const capture = join(CAPTURES, 'iphone-exchange2007-plaintext.pcap');
+    const out = join(dir, 'report.md');
+    writeFileSync(out, 'old', { mode: 0o644 });
+    chmodSync(out, 0o644);
+    expect(runCli(['read', capture, '--format', 'markdown', '--show-secrets', '-o', out]).status).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    const plain = join(dir, 'plain.md');
+    expect(runCli(['read', capture, '--format', 'markdown', '-o', plain]).status).toBe(0);
+    expect(statSync(plain).mode & 0o077).not.toBe(0);
   });
 
   it('the phone\'s unknown command `AUTH DOMAIN\\alice Secret123` does not show the password', () => {
