@@ -67,7 +67,8 @@ export function decodeFrame(frame: RawFrame, out: Decoded, ctx?: DecodeContext):
   out.stop = undefined;
   out.buf = frame.buf;
   out.linkType = frame.linkType;
-  out.vlans.length = 0;
+  // Setting an array's length is a runtime call even when it is already 0 (~40 ns per frame).
+  if (out.vlans.length !== 0) out.vlans.length = 0;
   out.ipVersion = 0;
   out.srcAddrOffset = 0;
   out.dstAddrOffset = 0;
