@@ -50,7 +50,7 @@ async function liveRun(env: NodeJS.ProcessEnv): Promise<{ creds: ReturnType<type
   chmodSync(dir, 0o755);
   const written = join(dir, 'raw.pcap');
   const report = join(dir, 'report.json');
-  const cleanEnv = { ...process.env, NO_COLOR: '1', ...env };
+  const cleanEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
   for (const k of ['SUDO_UID', 'SUDO_GID']) if (!(k in env)) delete cleanEnv[k];
   const child = spawn(process.execPath, [BIN, 'live', '-i', 'lo', '-w', written, '-o', report, '--format', 'json', '--ports', String(port), '--duration', '3', 'tcp', 'port', String(port)],
     { cwd: ROOT, env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'] });
