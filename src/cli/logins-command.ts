@@ -24,7 +24,7 @@ export async function runLogins(files: string[], opts: LoginsCommandOptions): Pr
     onWarning: (input, w) => process.stderr.write(`mailwire: warning: ${escapeTerminal(input)}: ${escapeTerminal(w.message)}\n`),
   });
   const rows = table.sorted();
-  const output = openOutput(opts.output);
+  const output = openOutput(opts.output, { ownerOnly: opts.showSecrets });
   if (opts.format === 'json') output.write(loginsJson(rows, table.dropped, opts.showSecrets));
   else if (opts.format === 'csv') output.write(loginsCsv(rows));
   else {

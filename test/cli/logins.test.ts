@@ -4,7 +4,8 @@
  * command line (`node bin/mailwire logins`, built by `npm test`'s tsc step) in text, json and csv.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -151,5 +152,13 @@ describe('mailwire logins', () => {
     const missing = run(['logins', join(ROOT, 'no-such.pcap')]);
     expect(missing.status).toBe(2);
     expect(missing.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  it('-o with --show-secrets writes an owner-only file (0600)', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'mailwire-logins-'));
+    const out = join(dir, 'logins.csv');
+    expect(run(['logins', sample, '--format', 'csv', '--show-secrets', '-o', out]).status).toBe(0);
+    expect(statSync(out).mode & 0o777).toBe(0o600);
+    expect(readFileSync(out, 'utf8')).toContain('Secret123');
   });
 });
