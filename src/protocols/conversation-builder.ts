@@ -3,13 +3,14 @@
  * dissectors so the model is filled the same way (event numbering, caps, timing) for both.
  */
 import type { ConnectionInfo, ConnectionSummary } from '../tcp/stream.js';
-import type { Anomaly, Conversation, DialogueEvent, Exchange, Protocol, TransportFacts } from '../model/conversation.js';
+import type { Anomaly, AuthAttempt, Conversation, DialogueEvent, Exchange, Protocol, TransportFacts } from '../model/conversation.js';
 import { LIMITS } from './limits.js';
 
 export class ConversationBuilder {
   readonly conv: Conversation;
 
   private exchangesCapped = false;
+  private authCapped = false;
   private readonly anomalyCounts = new Map<string, number>();
 
   constructor(info: ConnectionInfo, protocol: Protocol, security: TransportFacts['security'] = 'plain') {
@@ -74,6 +75,26 @@ export class ConversationBuilder {
       if (ev) ev.exchange = ex.n;
     }
     return ex;
+  }
+
+  /**
+   * Keeps an authentication attempt (numbering it). Beyond MAX_AUTH_ATTEMPTS_PER_CONVERSATION the
+   * attempt is still returned for the dissector to complete, with n = -1, but not kept (a client
+   * guessing passwords on one connection cannot grow memory); 'auth-capped' says so once.
+   */
+  addAuth<T extends Omit<AuthAttempt, 'n'>>(a: T): T & AuthAttempt {
+    const attempt = a as T & AuthAttempt;
+    if (this.conv.auth.length >= LIMITS.MAX_AUTH_ATTEMPTS_PER_CONVERSATION) {
+      if (!this.authCapped) {
+        this.authCapped = true;
+        this.anomaly('auth-capped', this.conv.lastFrame, undefined, `more than ${LIMITS.MAX_AUTH_ATTEMPTS_PER_CONVERSATION} login attempts; the rest are not kept`);
+      }
+      attempt.n = -1;
+      return attempt;
+    }
+    attempt.n = this.conv.auth.length;
+    this.conv.auth.push(attempt);
+    return attempt;
   }
 
   /** Links an event to an exchange (untagged data, continuation, body). */

@@ -10,6 +10,8 @@ export const LIMITS = {
   MAX_EVENTS_PER_CONVERSATION: 20_000,
   /** Exchanges kept per conversation (each has a command line, so the events cap is hit first); the rest are not kept. */
   MAX_EXCHANGES_PER_CONVERSATION: 20_000,
+  /** Login attempts kept per conversation (a password-guessing client on one connection). */
+  MAX_AUTH_ATTEMPTS_PER_CONVERSATION: 1_000,
   /**
    * Anomalies of one code kept per conversation; one 'anomalies-capped' says the rest were dropped.
    * Per code (codes come from the source, not the capture), so the first anomaly of every kind is

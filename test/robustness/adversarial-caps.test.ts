@@ -135,6 +135,23 @@ describe('one connection cannot grow its conversation without bound', () => {
     expect(conv!.findings.map((f) => f.id).filter((id) => id.startsWith('internal.'))).toEqual([]);
   });
 
+  it('password guessing on one POP3 connection keeps MAX_AUTH_ATTEMPTS_PER_CONVERSATION attempts and says so', () => {
+    const c = new TcpConnection({ dport: 110 });
+    const frames = [...c.handshake(), ...c.send('s', enc('+OK POP3 ready\r\n'))];
+    const n = LIMITS.MAX_AUTH_ATTEMPTS_PER_CONVERSATION + 50;
+    for (let i = 0; i < n; i += 50) {
+      frames.push(...c.send('c', enc(Array.from({ length: 50 }, (_, k) => `USER u${i + k}\r\nPASS p${i + k}\r\n`).join(''))));
+      frames.push(...c.send('s', enc(Array.from({ length: 50 }, () => '+OK\r\n-ERR [AUTH] no\r\n').join(''))));
+    }
+    frames.push(...c.close());
+    const [conv] = analyse(frames).conversations;
+    expect(conv!.protocol).toBe('pop3');
+    expect(conv!.auth).toHaveLength(LIMITS.MAX_AUTH_ATTEMPTS_PER_CONVERSATION);
+    expect(conv!.auth.every((a, i) => a.n === i && a.outcome === 'failed')).toBe(true);
+    expect(conv!.anomalies.filter((a) => a.code === 'auth-capped')).toHaveLength(1);
+    expect(conv!.findings.map((f) => f.id).filter((id) => id.startsWith('internal.'))).toEqual([]);
+  });
+
   it('a stream of malformed lines keeps MAX_ANOMALIES_PER_CODE of them and one saying the rest were dropped', () => {
     const c = new TcpConnection({ dport: 110 });
     const frames = [...c.handshake(), ...c.send('s', enc('+OK POP3 ready\r\n'))];

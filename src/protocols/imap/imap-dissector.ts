@@ -520,8 +520,7 @@ class ImapDissector implements ProtocolDissector {
           if (cmd.login.password.invalid) a.details = { ...a.details, passwordInvalid: cmd.login.password.invalid };
         }
         if (secret?.kind === 'password') a.secret = secretFacts('password', secret.value);
-        this.conv.auth.push(a);
-        p.auth = a;
+        p.auth = this.b.addAuth(a);
         break;
       }
       case 'AUTHENTICATE': {
@@ -538,8 +537,7 @@ class ImapDissector implements ProtocolDissector {
           frames: [line.firstFrame],
           ts: line.ts,
         };
-        this.conv.auth.push(a);
-        p.auth = a;
+        p.auth = this.b.addAuth(a);
         break;
       }
       case 'IDLE':
@@ -594,8 +592,7 @@ class ImapDissector implements ProtocolDissector {
     } else if (secret) {
       a.secret = secretFacts(wb.method === 'APOP' ? 'hash' : 'password', secret.value);
     }
-    this.conv.auth.push(a);
-    p.auth = a;
+    p.auth = this.b.addAuth(a);
   }
 
   // --- server side ---------------------------------------------------------------------------

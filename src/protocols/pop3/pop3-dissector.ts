@@ -404,7 +404,7 @@ class Pop3Dissector implements ProtocolDissector {
         this.b.anomaly('pass-without-user', li.firstFrame, ex.commandEvent);
       }
       a.frames.push(li.firstFrame);
-      p.auth = this.pushAuth(a);
+      p.auth = this.b.addAuth(a);
     } else if (cmd.command === 'APOP') {
       const user = cmd.args[0];
       const digest = cmd.args[1] ?? '';
@@ -417,19 +417,13 @@ class Pop3Dissector implements ProtocolDissector {
       if (this.apopStamp) a.details = { timestamp: this.apopStamp };
       else this.b.anomaly('apop-without-timestamp', li.firstFrame, ex.commandEvent, 'the greeting offered no <timestamp> for APOP');
       if (!isApopDigest(digest)) this.b.anomaly('apop-bad-digest', li.firstFrame, ex.commandEvent, 'the APOP digest is not 32 hex digits');
-      p.auth = this.pushAuth(a);
+      p.auth = this.b.addAuth(a);
     } else if (cmd.command === 'AUTH' && cmd.args.length > 0) {
       const mechanism = cmd.args[0]!.toUpperCase();
       p.sasl = { mechanism, steps: [], cancelled: false, outstanding: 0, lastClientTs: li.ts };
       if (cmd.args.length > 1) p.sasl.initialResponse = cmd.args[1]!;
-      p.auth = this.pushAuth({ method: 'AUTH', mechanism, ...base, frames: [li.firstFrame], userForm: 'sasl' });
+      p.auth = this.b.addAuth({ method: 'AUTH', mechanism, ...base, frames: [li.firstFrame], userForm: 'sasl' });
     }
-  }
-
-  private pushAuth(a: Omit<AuthAttempt, 'n'>): AuthAttempt {
-    const auth = { n: this.b.conv.auth.length, ...a } as AuthAttempt;
-    this.b.conv.auth.push(auth);
-    return auth;
   }
 
   /** The AUTH exchange whose challenge the client has not answered yet, if any. */
