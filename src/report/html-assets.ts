@@ -43,6 +43,8 @@ table.grid td code { overflow-wrap: anywhere; }
 .card .sub { color: var(--muted); font-size: 0.88rem; }
 .card .sub .ok { color: var(--ok); font-weight: 600; }
 .card .sub .bad { color: var(--error); font-weight: 600; }
+.logins tr.bad td:nth-child(9) { color: var(--error); font-weight: 600; }
+.crack code { word-break: break-all; }
 .card.sevs .value { display: flex; gap: 1.1rem; }
 .card.sevs .value span { display: inline-flex; align-items: baseline; gap: 0.3rem; }
 .card.sevs .value small { font-size: 0.8rem; font-weight: 600; color: var(--muted); }

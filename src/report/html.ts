@@ -11,6 +11,8 @@
 import { createHash } from 'node:crypto';
 import type { Conversation, Finding, Severity } from '../model/conversation.js';
 import type { AnalysisStats, InputSummary } from '../analyze.js';
+import { LoginTable } from './logins.js';
+import { loginsHtml } from './logins-format.js';
 import { redactConversation } from '../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeHtml as e } from './escape.js';
@@ -54,9 +56,15 @@ export class HtmlReport implements ReportWriter {
   /** Severity of each finding id seen, for the summary table (stats only count them). */
   private readonly severityOf = new Map<string, Severity>();
 
-  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {}
+  /** Every login attempt of the capture, shown conversations or not (as in the text report). */
+  private readonly logins: LoginTable;
+
+  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {
+    this.logins = new LoginTable(opts.showSecrets);
+  }
 
   conversation(original: Conversation): void {
+    this.logins.add(original);
     for (const f of original.findings) this.severityOf.set(f.id, f.severity);
     if (!shouldShow(original, this.opts.onlyProblems)) return;
     const findings = visibleFindings(original.findings, this.opts.minSeverity);
@@ -111,6 +119,10 @@ export class HtmlReport implements ReportWriter {
     }
     head.push('<main>\n');
     head.push(this.summary(stats));
+    if (this.logins.rows.length) {
+      const shownIds = new Set(this.entries.map((x) => x.key.id));
+      head.push(`<section id="logins" aria-labelledby="logins-h"><h2 id="logins-h">Logins</h2>${loginsHtml(this.logins.sorted(), this.logins.dropped, (id) => shownIds.has(id))}</section>\n`);
+    }
     if (cross.length) {
       head.push('<section id="across" aria-labelledby="across-h"><h2 id="across-h">Across conversations</h2><ol class="findings-across">');
       const shown = new Set(this.entries.map((x) => x.key.id));

@@ -2,7 +2,7 @@
  * The logins inventory rendered: a text table (terminal and the text report's section), a
  * markdown table, CSV (RFC 4180) and JSON. Everything from the capture is escaped for its medium.
  */
-import { escapeTerminal } from './escape.js';
+import { escapeHtml, escapeTerminal } from './escape.js';
 import { outcomeWords, secretWords, type LoginRow } from './logins.js';
 
 /** Characters of a table cell (text and markdown); a hostile 64 KiB user name must not widen every row. */
@@ -46,6 +46,30 @@ export function loginsMarkdown(rows: readonly LoginRow[], dropped: number): stri
   for (const r of rows) out.push(`| ${cells(r).map(mdCell).join(' | ')} |`);
   if (dropped) out.push('', `${dropped} more attempts not listed.`);
   return out;
+}
+
+/**
+ * An HTML table (the HTML report's Logins section). `linked` says which conversations have a
+ * section on the page, so their number links to it.
+ */
+export function loginsHtml(rows: readonly LoginRow[], dropped: number, linked: (conversation: number) => boolean): string {
+  if (rows.length === 0) return '<p class="note">No authentication attempts.</p>';
+  const out = ['<table class="grid logins"><thead><tr>', ...HEADERS.map((h) => `<th scope="col">${h}</th>`), '</tr></thead><tbody>'];
+  for (const r of rows) {
+    const c = cells(r).map(escapeHtml);
+    if (linked(r.conversation)) c[1] = `<a href="#c${r.conversation}">${c[1]}</a>`;
+    const bad = r.outcome === 'failed' ? ' class="bad"' : '';
+    out.push(`<tr${bad}>${c.map((x) => `<td>${x}</td>`).join('')}</tr>`);
+  }
+  out.push('</tbody></table>');
+  if (dropped) out.push(`<p class="note">${dropped} more attempts not listed.</p>`);
+  const crack = rows.filter((r) => r.crackLine !== undefined);
+  if (crack.length) {
+    out.push('<h3>Offline-attackable exchanges (auditor format)</h3><ul class="crack">');
+    for (const r of crack) out.push(`<li>#${r.conversation} ${escapeHtml(r.offlineAttack ?? '')} <code class="secret">${escapeHtml(r.crackLine!)}</code></li>`);
+    out.push('</ul>');
+  }
+  return out.join('');
 }
 
 /** A field from the capture that a spreadsheet would run as a formula gets a leading quote (OWASP CSV injection). */
