@@ -107,6 +107,8 @@ export class TextReport implements ReportWriter {
         for (const e of d.errorExamples.slice(0, 5)) lines.push(c.yellow(`                  frame ${e.frame}: ${escapeTerminal(`${e.layer}: ${e.error}`)}`));
       }
       if (cap?.dropped) lines.push(c.yellow(`                  ${cap.dropped} packets dropped by the kernel`));
+      // cap 0.2.1 exposes no pcap_stats(): say so rather than imply that nothing was dropped.
+      else if (cap?.format === 'live' && cap.dropped === undefined) lines.push(c.dim('                  kernel drop counters: not available through the cap module'));
       // Reassembly caps that were hit change what the conversations show: say so where people look.
       const t = input.tcp;
       const capsHit = t ? [t.evicted ? `${t.evicted} connections evicted (connection table full)` : '', t.capDrops ? `${t.capDrops} holes given up (out-of-order buffer full)` : '',

@@ -103,4 +103,11 @@ describe.skipIf(!canCapture)('live capture gives up root and writes owner-only f
     expect(stderrLines(filter)).toHaveLength(1);
     expect(stderrLines(filter)[0]).toBe("mailwire: bad capture filter 'tcp port banana': unknown port 'banana'");
   });
+
+  it('the text summary says that kernel drop counters are not available (cap has no pcap_stats)', () => {
+    const r = runCli(['live', '-i', 'lo', '--duration', '1', '--no-color', 'tcp', 'port', '1']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('input          live:lo');
+    expect(r.stdout).toContain('kernel drop counters: not available through the cap module');
+  });
 });
