@@ -75,7 +75,7 @@ export class Dispatcher implements StreamFactory {
     if (port === IMAPS_PORT) return this.implicitTls(conn, createImapDissector);
     if (port === POP3S_PORT) return this.implicitTls(conn, createPop3Dissector);
     if (this.extraPorts.has(port) || this.extraPorts.has(other) || STANDARD_MAIL_PORTS.includes(other)) {
-      return guard(conn, new SniffingHandler(conn, this), this.opts.onConversation);
+      return guard(conn, () => new SniffingHandler(conn, this), this.opts.onConversation);
     }
     return undefined;
   }
@@ -100,11 +100,14 @@ export class Dispatcher implements StreamFactory {
     const options: DissectorOptions = { security: 'plain', onConversation: this.opts.onConversation };
     if (this.opts.tls) options.tls = this.opts.tls;
     if (this.opts.content) options.content = this.opts.content;
-    const h = factory(conn, options);
-    return guarded ? guard(conn, h, this.opts.onConversation) : h;
+    return guarded ? guard(conn, () => factory(conn, options), this.opts.onConversation) : factory(conn, options);
   }
 
-  private implicitTls(conn: ConnectionInfo, factory: DissectorFactory, guarded = true): StreamHandler {
+  private implicitTls(conn: ConnectionInfo, factory: DissectorFactory): StreamHandler {
+    return guard(conn, () => this.implicitTlsHandler(conn, factory), this.opts.onConversation);
+  }
+
+  private implicitTlsHandler(conn: ConnectionInfo, factory: DissectorFactory): StreamHandler {
     let tls: TlsLayer | undefined;
     const onConversation = (c: Conversation): void => this.opts.onConversation(withTlsFacts(c, tls));
     const dissector = factory(conn, { security: 'implicit-tls', onConversation, ...(this.opts.content ? { content: this.opts.content } : {}) });
@@ -120,7 +123,7 @@ export class Dispatcher implements StreamFactory {
       },
       close: (s) => dissector.close(s),
     };
-    return guarded ? guard(conn, h, this.opts.onConversation) : h;
+    return h;
   }
 }
 
@@ -304,51 +307,81 @@ class SniffingHandler implements StreamHandler {
 /**
  * The per-connection exception boundary (ARCHITECTURE, bad input rule 4): after an exception the
  * connection's handler is dropped; a minimal conversation carrying the anomaly is still reported.
+ *
+ * The handler itself is created lazily, by the first data / gap / end / close call: a connection
+ * that never carries a byte (a SYN flood, a refused or unanswered connect) then costs only its TCP
+ * state while it sits in the connection table, and its dissector is built at close, from the same
+ * ConnectionInfo, to produce the same conversation. A class, not closures: this object lives as
+ * long as the connection, so its size counts once per table entry.
  */
-function guard(conn: ConnectionInfo, h: StreamHandler, onConversation: (c: Conversation) => void): StreamHandler {
-  let failed: { error: string; frame: number } | undefined;
-  let lastFrame = conn.firstFrame;
-  const fail = (err: unknown): void => {
-    failed = { error: err instanceof Error ? err.message : String(err), frame: lastFrame };
-  };
-  return {
-    data(dir, bytes, meta) {
-      lastFrame = meta.lastFrame;
-      if (failed) return;
+class Guarded implements StreamHandler {
+  private h: StreamHandler | undefined = undefined;
+  private failed: { error: string; frame: number } | undefined = undefined;
+  private lastFrame: number;
+
+  constructor(
+    private readonly conn: ConnectionInfo,
+    private create: (() => StreamHandler) | undefined,
+    private readonly onConversation: (c: Conversation) => void,
+  ) {
+    this.lastFrame = conn.firstFrame;
+  }
+
+  data(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): void {
+    this.lastFrame = meta.lastFrame;
+    if (this.failed) return;
+    try {
+      (this.h ?? this.handler()).data(dir, bytes, meta);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  gap(dir: Direction, length: number, meta: SegmentMeta): void {
+    if (this.failed) return;
+    try {
+      (this.h ?? this.handler()).gap(dir, length, meta);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  end(dir: Direction, reason: EndReason, meta: SegmentMeta): void {
+    if (this.failed) return;
+    try {
+      (this.h ?? this.handler()).end(dir, reason, meta);
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  close(summary: ConnectionSummary): void {
+    if (!this.failed) {
       try {
-        h.data(dir, bytes, meta);
+        (this.h ?? this.handler()).close(summary);
+        return;
       } catch (err) {
-        fail(err);
+        this.fail(err);
       }
-    },
-    gap(dir, length, meta) {
-      if (failed) return;
-      try {
-        h.gap(dir, length, meta);
-      } catch (err) {
-        fail(err);
-      }
-    },
-    end(dir, reason, meta) {
-      if (failed) return;
-      try {
-        h.end(dir, reason, meta);
-      } catch (err) {
-        fail(err);
-      }
-    },
-    close(summary) {
-      if (!failed) {
-        try {
-          h.close(summary);
-          return;
-        } catch (err) {
-          fail(err);
-        }
-      }
-      const b = new ConversationBuilder(conn, 'unknown');
-      b.anomaly('dissector-exception', failed!.frame, undefined, failed!.error);
-      onConversation(b.finish(summary));
-    },
-  };
+    }
+    const b = new ConversationBuilder(this.conn, 'unknown');
+    b.anomaly('dissector-exception', this.failed!.frame, undefined, this.failed!.error);
+    this.onConversation(b.finish(summary));
+  }
+
+  /** Builds the handler on first use (an exception from the factory is this connection's failure too). */
+  private handler(): StreamHandler {
+    const h = this.create!();
+    this.h = h;
+    this.create = undefined;
+    return h;
+  }
+
+  private fail(err: unknown): void {
+    this.failed = { error: err instanceof Error ? err.message : String(err), frame: this.lastFrame };
+  }
+}
+
+function guard(conn: ConnectionInfo, create: () => StreamHandler, onConversation: (c: Conversation) => void): StreamHandler {
+  return new Guarded(conn, create, onConversation);
 }
