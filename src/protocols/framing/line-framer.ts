@@ -47,13 +47,8 @@ export interface LineFramerHandler {
   lineRange?(buf: Uint8Array, start: number, end: number, info: LineInfo): boolean;
 }
 
-/** First size of the partial-line buffer, allocated when a line first spans two chunks. */
-const INITIAL_PENDING_BYTES = 256;
-/** Shared by every framer that has never had to keep a partial line (most lines arrive whole). */
-const NO_PENDING = new Uint8Array(0);
-
 export class LineFramer {
-  private pending: Uint8Array = NO_PENDING;
+  private pending: Uint8Array = new Uint8Array(256);
   private pendingLen = 0;
   /** Bytes of the current line seen beyond the kept part (overlong lines). */
   private skipped = 0;
@@ -190,7 +185,7 @@ export class LineFramer {
     const keep = Math.max(0, Math.min(room, n));
     if (keep > 0) {
       if (this.pendingLen + keep > this.pending.length) {
-        const grown = new Uint8Array(Math.min(this.maxLineBytes, Math.max(this.pending.length * 2, INITIAL_PENDING_BYTES, this.pendingLen + keep)));
+        const grown = new Uint8Array(Math.min(this.maxLineBytes, Math.max(this.pending.length * 2, this.pendingLen + keep)));
         grown.set(this.pending.subarray(0, this.pendingLen));
         this.pending = grown;
       }

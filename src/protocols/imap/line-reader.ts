@@ -62,8 +62,7 @@ export class LineReader {
   /** Literal being read (index in line.literals), with its head/keep buffers. */
   private lit: LiteralInfo | undefined;
   private litRef: LiteralRef | undefined;
-  /** Allocated with the first literal: most connections never carry one. */
-  private head: Uint8Array | undefined = undefined;
+  private head = new Uint8Array(LIMITS.LITERAL_HEAD_BYTES);
   private headLen = 0;
   private keep: Uint8Array | undefined;
   private keepLen = 0;
@@ -203,9 +202,8 @@ export class LineReader {
     const line = this.line!;
     line.lastFrame = Math.max(line.lastFrame, info.lastFrame);
     line.endTs = info.ts;
-    if (this.headLen < LIMITS.LITERAL_HEAD_BYTES) {
-      const n = Math.min(LIMITS.LITERAL_HEAD_BYTES - this.headLen, bytes.length);
-      this.head ??= new Uint8Array(LIMITS.LITERAL_HEAD_BYTES);
+    if (this.headLen < this.head.length) {
+      const n = Math.min(this.head.length - this.headLen, bytes.length);
       this.head.set(bytes.subarray(0, n), this.headLen);
       this.headLen += n;
     }
@@ -220,7 +218,7 @@ export class LineReader {
   private endLiteral(): void {
     const lit = this.lit!;
     lit.complete = lit.received === lit.size;
-    lit.head = this.head === undefined ? '' : latin1Text(this.head.subarray(0, this.headLen));
+    lit.head = latin1Text(this.head.subarray(0, this.headLen));
     if (this.keep && lit.complete) {
       lit.text = decodeText(this.keep.subarray(0, this.keepLen));
       this.litRef!.text = lit.text;
