@@ -83,18 +83,18 @@ export class ConversationBuilder {
    * guessing passwords on one connection cannot grow memory); 'auth-capped' says so once.
    */
   addAuth<T extends Omit<AuthAttempt, 'n'>>(a: T): T & AuthAttempt {
-    const attempt = a as T & AuthAttempt;
-    if (this.conv.auth.length >= LIMITS.MAX_AUTH_ATTEMPTS_PER_CONVERSATION) {
-      if (!this.authCapped) {
-        this.authCapped = true;
-        this.anomaly('auth-capped', this.conv.lastFrame, undefined, `more than ${LIMITS.MAX_AUTH_ATTEMPTS_PER_CONVERSATION} login attempts; the rest are not kept`);
-      }
-      attempt.n = -1;
-      return attempt;
+    const kept = this.conv.auth.length < LIMITS.MAX_AUTH_ATTEMPTS_PER_CONVERSATION;
+    // `n` first, as in every other numbered record of the model (JSON key order is visible).
+    const n = kept ? this.conv.auth.length : -1;
+    const ordered = { n, ...a } as T & AuthAttempt;
+    ordered.n = n; // a caller's own `n` must not override the numbering
+    if (kept) {
+      this.conv.auth.push(ordered);
+    } else if (!this.authCapped) {
+      this.authCapped = true;
+      this.anomaly('auth-capped', this.conv.lastFrame, undefined, `more than ${LIMITS.MAX_AUTH_ATTEMPTS_PER_CONVERSATION} login attempts; the rest are not kept`);
     }
-    attempt.n = this.conv.auth.length;
-    this.conv.auth.push(attempt);
-    return attempt;
+    return ordered;
   }
 
   /** Links an event to an exchange (untagged data, continuation, body). */
