@@ -21,6 +21,14 @@ import type { Conversation, Finding } from './model/conversation.js';
 
 export const SCHEMA_VERSION = 1;
 
+/**
+ * Exchanges of one conversation up to which the live rules run while it is open
+ * (incrementalFindings): each run reads the whole conversation so far, so without a bound a session
+ * of thousands of commands would cost quadratic time. Beyond it, that conversation's findings come
+ * when it ends, as in `read` (the failures live mode is for, a refused login, come early in a session).
+ */
+export const MAX_LIVE_CHECKED_EXCHANGES = 500;
+
 /** Capture warnings kept per input for the report (the rest are counted). */
 const MAX_WARNINGS_KEPT = 100;
 
@@ -40,6 +48,15 @@ export interface AnalyzeOptions {
   content?: ContentSink;
   /** Called with each finished, diagnosed conversation (in the order they finish). */
   onConversation?(c: Conversation): void;
+  /**
+   * Called once with each finding of each conversation (cross-conversation findings are returned
+   * by finish() instead): by default right after onConversation delivered its conversation; with
+   * incrementalFindings, the findings of `live` rules (RuleMeta.live) as soon as the conversation
+   * so far shows them, the others after onConversation. The conversation still carries them all.
+   */
+  onFinding?(f: Finding): void;
+  /** Run the `live` rules while conversations are open (`mailwire live`); `read` leaves it off. */
+  incrementalFindings?: boolean;
   /**
    * Called when a connection gets a dissector, with the id its conversation will carry (unique
    * across inputs); each such id reaches onConversation exactly once, later. Lets a caller that
@@ -129,6 +146,7 @@ export class InputAnalyzer implements FrameSink {
         this.summary.conversations++;
         session.conversation(c, name);
       },
+      ...(session.options.incrementalFindings ? { onProgress: (c: Conversation) => session.progress(c) } : {}),
     });
     const started = session.options.onConversationStart;
     const factory: StreamFactory = started === undefined ? dispatcher : {
@@ -188,6 +206,11 @@ function renumberedContent(content: ContentSink, session: AnalysisSession, input
   };
 }
 
+/** What makes two findings of one conversation the same: the rule and what it points at. */
+function findingKey(f: Finding): string {
+  return `${f.id} ${f.frames.join(',')} ${f.events.join(',')}`;
+}
+
 /** State shared by all inputs of one run: diagnosis, statistics, conversation numbering. */
 export class AnalysisSession {
   readonly keyLog: KeyLog;
@@ -195,6 +218,13 @@ export class AnalysisSession {
   readonly stats = new StatsCollector();
   private idBase = 0;
   private maxIdThisInput = 0;
+  /**
+   * Keys (id, frames, events) of the findings already passed to onFinding, per open conversation
+   * (by connection id), with incrementalFindings. Bounded by the open-connection table times the
+   * findings the live rules may raise on one conversation (MAX_FINDINGS_PER_RULE_PER_CONVERSATION
+   * each); an entry goes when its conversation ends.
+   */
+  private readonly emitted = new Map<number, Set<string>>();
 
   constructor(readonly options: SessionOptions = {}) {
     this.keyLog = parseKeyLog(options.keyLogText ?? '');
@@ -217,11 +247,33 @@ export class AnalysisSession {
   conversation(c: Conversation, input: string): void {
     // Conversation ids are unique across inputs (each input's reassembler counts from 1).
     this.maxIdThisInput = Math.max(this.maxIdThisInput, c.id);
+    const early = this.emitted.get(c.id);
+    this.emitted.delete(c.id);
     c.id += this.idBase;
     c.input = input;
     this.diagnoser.conversation(c);
     this.stats.conversation(c);
     this.options.onConversation?.(c);
+    const onFinding = this.options.onFinding;
+    if (!onFinding) return;
+    for (const f of c.findings) if (!early?.has(findingKey(f))) onFinding(f);
+  }
+
+  /**
+   * @internal A conversation still open has completed an exchange: its new `live` findings go to
+   * onFinding now (each once), numbered as the conversation will be.
+   */
+  progress(c: Conversation): void {
+    const onFinding = this.options.onFinding;
+    if (!onFinding || c.exchanges.length > MAX_LIVE_CHECKED_EXCHANGES) return;
+    let seen = this.emitted.get(c.id);
+    for (const f of this.diagnoser.progress(c, c.id + this.idBase)) {
+      const key = findingKey(f);
+      if (seen?.has(key)) continue;
+      if (!seen) this.emitted.set(c.id, (seen = new Set()));
+      seen.add(key);
+      onFinding(f);
+    }
   }
 
   /** @internal */

@@ -10,6 +10,7 @@ import type { Finding } from '../model/conversation.js';
 import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, analysisOptions, parseNumber, useColor } from './options.js';
 import { openOutput } from './output.js';
 import { makeReport, reportOptions } from './report-factory.js';
+import { JsonLinesReport } from '../report/json.js';
 import { failOnTriggered } from './read-command.js';
 import { dropPrivileges } from './privileges.js';
 
@@ -23,8 +24,12 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   const report = makeReport(opts.format, output.write, reportOptions(opts, useColor(opts, output.isTerminal), version, [inputName]));
   // --fail-on needs only whether some finding reached the level: a long capture keeps no findings.
   let triggered = false;
+  // jsonl (log pipelines) writes findings as they happen: a failed login shows before the IDLE ends.
+  const lines = report instanceof JsonLinesReport ? report : undefined;
+  if (lines) lines.incrementalFindings = true;
   const session = new AnalysisSession({
     ...analysis,
+    ...(lines ? { incrementalFindings: true, onFinding: (f: Finding) => lines.finding(f) } : {}),
     onConversation: (c) => {
       if (!triggered && failOnTriggered(opts.failOn, c.findings)) triggered = true;
       report.conversation(c);

@@ -26,6 +26,8 @@ export class Diagnoser {
   private readonly ctx: RuleContext;
   private readonly conversationRules: ConversationRule<FindingId>[];
   private readonly captureRules: CaptureRule<FindingId>[];
+  /** The conversation rules marked `live` (see RuleMeta.live). */
+  private readonly liveRules: ConversationRule<FindingId>[];
   /** Cross-conversation summaries, bounded (see ledger.ts caps). */
   readonly ledger = new CaptureLedger();
 
@@ -36,6 +38,7 @@ export class Diagnoser {
     const all: readonly Rule<FindingId>[] = CATALOGUE;
     this.conversationRules = all.filter((r): r is ConversationRule<FindingId> => r.scope === 'conversation');
     this.captureRules = all.filter((r): r is CaptureRule<FindingId> => r.scope === 'capture');
+    this.liveRules = this.conversationRules.filter((r) => r.live === true);
   }
 
   /**
@@ -44,29 +47,47 @@ export class Diagnoser {
    * `internal.rule-exception` finding.
    */
   conversation(c: Conversation): Finding[] {
+    const found = this.run(this.conversationRules, c, c.id, true);
+    c.findings.push(...found);
+    this.ledger.record(c);
+    return found;
+  }
+
+  /**
+   * Runs the `live` rules on a conversation still in progress and returns their findings, numbered
+   * `id` (the id the conversation will carry), without touching `c.findings` or the ledger. Only
+   * settled findings are returned: those whose events all belong to answered exchanges (or to no
+   * exchange), so what a finding points at no longer grows. A rule that throws is skipped here (the
+   * end-of-conversation diagnosis reports it). Never throws.
+   */
+  progress(c: Conversation, id: number): Finding[] {
+    return this.run(this.liveRules, c, id, false).filter((f) => settled(c, f));
+  }
+
+  /** The rules' findings on `c`, secrets scrubbed, most important first. */
+  private run(rules: readonly ConversationRule<FindingId>[], c: Conversation, id: number, reportExceptions: boolean): Finding[] {
     const found: Finding[] = [];
-    for (const rule of this.conversationRules) {
+    for (const rule of rules) {
       let drafts: FindingDraft[];
       try {
         drafts = rule.check(c, this.ctx);
       } catch (err) {
         drafts = [];
-        found.push(complete('internal.rule-exception', 'warning', c.id, {
-          frames: [c.firstFrame],
-          message: `The rule ${rule.id} failed on this connection (${errorText(err)}); its findings are missing.`,
-          args: { rule: rule.id },
-        }));
+        if (reportExceptions) {
+          found.push(complete('internal.rule-exception', 'warning', id, {
+            frames: [c.firstFrame],
+            message: `The rule ${rule.id} failed on this connection (${errorText(err)}); its findings are missing.`,
+            args: { rule: rule.id },
+          }));
+        }
       }
       for (const d of drafts.slice(0, MAX_FINDINGS_PER_RULE_PER_CONVERSATION)) {
-        const f = complete(rule.id, d.severity ?? rule.severity, d.conversation ?? c.id, d);
+        const f = complete(rule.id, d.severity ?? rule.severity, d.conversation ?? id, d);
         f.message = scrubSecrets(f.message, c);
         found.push(f);
       }
     }
-    found.sort(byImportance);
-    c.findings.push(...found);
-    this.ledger.record(c);
-    return found;
+    return found.sort(byImportance);
   }
 
   /** The capture is over: findings across conversations (repeated failures, contrast). Call once. */
@@ -89,6 +110,15 @@ export class Diagnoser {
 /** Builds a Finding from a draft (also for the pipeline, e.g. findings it raises itself). */
 export function complete(id: FindingId, severity: Severity, conversation: number, d: FindingDraft): Finding {
   return { id, severity, conversation, frames: d.frames, events: d.events ?? [], message: d.message, args: d.args ?? {} };
+}
+
+/** Every event the finding points at is outside any exchange or in one the server has answered. */
+function settled(c: Conversation, f: Finding): boolean {
+  for (const e of f.events) {
+    const x = c.events[e]?.exchange;
+    if (x !== undefined && c.exchanges[x]?.status === undefined) return false;
+  }
+  return true;
 }
 
 function byImportance(a: Finding, b: Finding): number {

@@ -52,6 +52,14 @@ export interface RuleMeta<Id extends string = string> {
   readonly fix: string;
   /** RFC sections, vendor documents, bug reports. */
   readonly references: readonly string[];
+  /**
+   * The rule's verdict on a completed exchange (or a line already seen) cannot change later: it
+   * may run on a conversation still in progress (live mode reports such findings as they happen).
+   * Leave unset for rules that depend on the conversation's end (no LOGOUT, a missing completion,
+   * TCP/TLS facts), that summarise occurrences into one finding (counts, frame lists that grow), or
+   * whose wording depends on what comes after.
+   */
+  readonly live?: boolean;
 }
 
 /** A rule that looks at one conversation at a time (called as each conversation completes). */

@@ -55,6 +55,8 @@ export interface DispatchOptions {
   /** Receives message content as it streams (see ContentSink); absent: content is only counted. */
   content?: ContentSink;
   onConversation(c: Conversation): void;
+  /** Passed to the dissectors (DissectorOptions.onProgress): the conversation so far, after an exchange completes. */
+  onProgress?(c: Conversation): void;
 }
 
 export class Dispatcher implements StreamFactory {
@@ -100,6 +102,7 @@ export class Dispatcher implements StreamFactory {
     const options: DissectorOptions = { security: 'plain', onConversation: this.opts.onConversation };
     if (this.opts.tls) options.tls = this.opts.tls;
     if (this.opts.content) options.content = this.opts.content;
+    if (this.opts.onProgress) options.onProgress = this.opts.onProgress;
     return guarded ? guard(conn, () => factory(conn, options), this.opts.onConversation) : factory(conn, options);
   }
 
@@ -110,7 +113,12 @@ export class Dispatcher implements StreamFactory {
   private implicitTlsHandler(conn: ConnectionInfo, factory: DissectorFactory): StreamHandler {
     let tls: TlsLayer | undefined;
     const onConversation = (c: Conversation): void => this.opts.onConversation(withTlsFacts(c, tls));
-    const dissector = factory(conn, { security: 'implicit-tls', onConversation, ...(this.opts.content ? { content: this.opts.content } : {}) });
+    const dissector = factory(conn, {
+      security: 'implicit-tls',
+      onConversation,
+      ...(this.opts.content ? { content: this.opts.content } : {}),
+      ...(this.opts.onProgress ? { onProgress: this.opts.onProgress } : {}),
+    });
     const sink: PlaintextSink = { data: (d, b, m) => dissector.data(d, b, m), gap: (d, n, m) => dissector.gap(d, n, m) };
     tls = (this.opts.tls ?? countingTlsLayer)(conn, sink);
     const layer = tls;
@@ -232,6 +240,7 @@ class TlsSniffingHandler implements StreamHandler {
     const factory = guess === 'pop3' ? createPop3Dissector : createImapDissector;
     const options: DissectorOptions = { security: 'implicit-tls', onConversation: (c) => this.opts.onConversation(withTlsFacts(c, this.tls)) };
     if (this.opts.content) options.content = this.opts.content;
+    if (this.opts.onProgress) options.onProgress = this.opts.onProgress;
     const d = factory(this.conn, options);
     this.dissector = d;
     const q = this.queue;

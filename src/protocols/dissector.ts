@@ -100,6 +100,13 @@ export interface DissectorOptions {
   tls?: TlsLayerFactory;
   /** Receives message content (literals, RETR/TOP bodies) as it streams; absent: content is only counted. */
   content?: ContentSink;
+  /**
+   * Called with the conversation being built, after the dissector has taken in bytes in which at
+   * least one exchange completed (its status, response and login outcome recorded), so the
+   * conversation so far can be looked at while the connection is still open (live findings).
+   * The callee may read it but must neither change nor keep it; its id is the connection id.
+   */
+  onProgress?(c: Conversation): void;
 }
 
 /** A protocol dissector is a StreamHandler for one connection. */

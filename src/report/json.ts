@@ -57,6 +57,11 @@ export class JsonReport implements ReportWriter {
 
 export class JsonLinesReport implements ReportWriter {
   private readonly logins: LoginTable;
+  /**
+   * Set by `live` (with AnalyzeOptions.incrementalFindings): conversation() writes only the
+   * conversation's line, and each of its findings comes through finding(), once, as it happens.
+   */
+  incrementalFindings = false;
 
   constructor(private readonly out: Sink, private readonly opts: ReportOptions) {
     this.logins = new LoginTable(opts.showSecrets);
@@ -67,7 +72,19 @@ export class JsonLinesReport implements ReportWriter {
     if (!shouldShow(c, this.opts.onlyProblems)) return;
     const conv = conversationForJson(c, this.opts);
     this.out(JSON.stringify({ type: 'conversation', schemaVersion: SCHEMA_VERSION, secretsShown: this.opts.showSecrets, ...conv }) + '\n');
+    if (this.incrementalFindings) return;
     for (const f of conv.findings) this.out(JSON.stringify({ type: 'finding', ...f }) + '\n');
+  }
+
+  /**
+   * One conversation finding, written now (incrementalFindings). Its conversation may still be open,
+   * so --only-problems cannot ask whether it will be shown: there an info finding is not written
+   * (it alone does not make a problem), error and warning ones are. Messages never hold secrets.
+   */
+  finding(f: Finding): void {
+    if (visibleFindings([f], this.opts.minSeverity).length === 0) return;
+    if (this.opts.onlyProblems && f.severity === 'info') return;
+    this.out(JSON.stringify({ type: 'finding', ...f }) + '\n');
   }
 
   finish(findings: Finding[], stats: AnalysisStats): void {

@@ -8,5 +8,6 @@ export const imapAuthCancelled = defineRule({
   explanation: 'The client answered a SASL challenge with "*", cancelling AUTHENTICATE (the server then answers BAD or NO). Clients do this when they cannot complete a mechanism (e.g. NTLM or GSSAPI without a ticket) and fall back to another.',
   fix: 'Nothing, unless no later login succeeded: then check which mechanisms client and server share.',
   references: ['RFC 9051 §6.2.2', '[MS-OXIMAP4] §2.2.1'],
+  live: true,
   check: (conv) => (conv.protocol === 'imap' ? authCancelledDrafts(conv) : []),
 });

@@ -11,6 +11,7 @@ export const imapLoginDespiteAuthList = defineRule({
     'The server listed only mechanisms such as AUTH=NTLM or AUTH=GSSAPI, yet accepted LOGIN. That is correct: LOGIN is always allowed unless the server advertises LOGINDISABLED; the AUTH= list only concerns AUTHENTICATE. A client that refuses to try LOGIN because PLAIN is not listed is wrong.',
   fix: 'Nothing to fix; useful to know when one client logs in and another does not.',
   references: ['RFC 9051 §6.2.3 (LOGIN, LOGINDISABLED)', 'RFC 3501 §6.2.3'],
+  live: true,
   check(conv) {
     if (conv.protocol !== 'imap') return [];
     const out: FindingDraft[] = [];

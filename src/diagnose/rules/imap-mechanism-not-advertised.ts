@@ -8,6 +8,7 @@ export const imapMechanismNotAdvertised = defineRule({
   explanation: 'The client used AUTHENTICATE with a mechanism that was not among the AUTH=... capabilities the server had announced at that point (perhaps it is offered only after STARTTLS). The server is likely to refuse it.',
   fix: 'Pick a mechanism from the server\'s list (see its CAPABILITY answer), or use STARTTLS first if the mechanism is only offered inside TLS.',
   references: ['RFC 9051 §6.2.2 (AUTHENTICATE)', 'RFC 4422 §3.1 (mechanism negotiation)'],
+  live: true,
   check(conv) {
     if (conv.protocol !== 'imap') return [];
     const out: FindingDraft[] = [];

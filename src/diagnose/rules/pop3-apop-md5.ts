@@ -9,6 +9,7 @@ export const pop3ApopMd5 = defineRule({
     'APOP proves the password with MD5(timestamp + password). The password is not sent, but the digest can be attacked offline from a capture like this one, and MD5 collisions allow recovering APOP passwords from an active attacker (Leurent 2007). The user name travels in the clear.',
   fix: 'Use TLS (995 or STLS) with USER/PASS or SASL, or a modern SASL mechanism (SCRAM-SHA-256); disable APOP on the server.',
   references: ['RFC 1939 §7 (APOP)', 'G. Leurent, "Message Freedom in MD4 and MD5 Collisions: Application to APOP" (FSE 2007)'],
+  live: true,
   check(conv) {
     if (conv.protocol !== 'pop3') return [];
     return conv.auth.filter((a) => a.method === 'APOP').slice(0, 4).map((a) => {
