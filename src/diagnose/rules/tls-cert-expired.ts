@@ -1,5 +1,5 @@
-import { defineRule, type FindingDraft } from '../rule.js';
-import { ALERT, capitalise, certificateLabel, certificateSeverity, datedCertificates, day, daysBetween, GENERIC_CERTIFICATE_ALERTS, isoInstant, refusalNote, serverChain, tlsOf } from './tls-view.js';
+import { defineRule } from '../rule.js';
+import { certificateLabel, day, daysBetween, validityFindings } from './tls-view.js';
 
 /** A certificate of the server's chain had expired when the capture saw it. */
 export const tlsCertExpired = defineRule({
@@ -11,22 +11,6 @@ export const tlsCertExpired = defineRule({
   fix: 'Renew the certificate (or the intermediate, by installing the CA\'s current chain) and make the mail service use it: reload Dovecot/Postfix, re-bind it on Exchange (Enable-ExchangeCertificate -Services IMAP,POP) and restart the IMAP4/POP3 services. Automate renewal (ACME) and monitor expiry. If the date looks wrong, check the clock of the capturing machine.',
   references: ['RFC 5280 §4.1.2.5 (validity)', 'RFC 5280 §6.1.3 (path validation checks the validity period)', 'RFC 8446 §6.2 (certificate_expired)'],
   check(conv) {
-    const t = tlsOf(conv);
-    const chain = t && serverChain(t);
-    if (!t || !chain) return [];
-    const { severity, rejectedBy } = certificateSeverity(t, [ALERT.CERTIFICATE_EXPIRED, ...GENERIC_CERTIFICATE_ALERTS], 'warning');
-    const atMs = chain.ts * 1000;
-    const out: FindingDraft[] = [];
-    for (const c of datedCertificates(chain)) {
-      const notAfter = Date.parse(c.notAfter);
-      if (!(notAfter < atMs)) continue;
-      out.push({
-        frames: rejectedBy ? [chain.frame, rejectedBy.frame] : [chain.frame],
-        message: `${capitalise(certificateLabel(c))} expired on ${day(c.notAfter)}, ${daysBetween(atMs, notAfter)} days before this capture (${day(chain.ts)})${refusalNote(rejectedBy)}.`,
-        args: { index: c.index, subject: c.subject, notAfter: c.notAfter, captureTime: isoInstant(atMs), rejected: rejectedBy !== undefined },
-        severity,
-      });
-    }
-    return out;
+    return validityFindings(conv, 'notAfter', (notAfter, atMs) => notAfter < atMs, (c, notAfter, atMs, captureDay) => `${certificateLabel(c)} expired on ${day(c.notAfter)}, ${daysBetween(atMs, notAfter)} days before this capture (${captureDay})`);
   },
 });

@@ -1,5 +1,5 @@
-import { defineRule, type FindingDraft } from '../rule.js';
-import { ALERT, capitalise, certificateLabel, certificateSeverity, datedCertificates, day, daysBetween, GENERIC_CERTIFICATE_ALERTS, isoInstant, refusalNote, serverChain, tlsOf } from './tls-view.js';
+import { defineRule } from '../rule.js';
+import { certificateLabel, day, daysBetween, validityFindings } from './tls-view.js';
 
 /** A certificate of the server's chain was not yet valid when the capture saw it. */
 export const tlsCertNotYetValid = defineRule({
@@ -11,22 +11,6 @@ export const tlsCertNotYetValid = defineRule({
   fix: 'Check the clocks first: the capturing machine\'s, the client\'s and the server\'s should follow network time (NTP). If the clocks are right, install a certificate whose validity has started (or wait until it starts before switching the service to it).',
   references: ['RFC 5280 §4.1.2.5 (validity)', 'RFC 5280 §6.1.3 (path validation checks the validity period)', 'RFC 8446 §6.2 (certificate_expired)'],
   check(conv) {
-    const t = tlsOf(conv);
-    const chain = t && serverChain(t);
-    if (!t || !chain) return [];
-    const { severity, rejectedBy } = certificateSeverity(t, [ALERT.CERTIFICATE_EXPIRED, ...GENERIC_CERTIFICATE_ALERTS], 'warning');
-    const atMs = chain.ts * 1000;
-    const out: FindingDraft[] = [];
-    for (const c of datedCertificates(chain)) {
-      const notBefore = Date.parse(c.notBefore);
-      if (!(notBefore > atMs)) continue;
-      out.push({
-        frames: rejectedBy ? [chain.frame, rejectedBy.frame] : [chain.frame],
-        message: `${capitalise(certificateLabel(c))} is valid only from ${day(c.notBefore)}, ${daysBetween(notBefore, atMs)} days after this capture (${day(chain.ts)})${refusalNote(rejectedBy)}.`,
-        args: { index: c.index, subject: c.subject, notBefore: c.notBefore, captureTime: isoInstant(atMs), rejected: rejectedBy !== undefined },
-        severity,
-      });
-    }
-    return out;
+    return validityFindings(conv, 'notBefore', (notBefore, atMs) => notBefore > atMs, (c, notBefore, atMs, captureDay) => `${certificateLabel(c)} is valid only from ${day(c.notBefore)}, ${daysBetween(notBefore, atMs)} days after this capture (${captureDay})`);
   },
 });

@@ -4,6 +4,7 @@
  * certificate and a date in a one-line message. Not a rule itself (the catalogue does not list it).
  */
 import type { Conversation, Severity } from '../../model/conversation.js';
+import type { FindingDraft } from '../rule.js';
 import type { AlertFact, CertificateFact, CertificateMessageFact, TlsFacts } from '../../protocols/tls/types.js';
 
 /** The TLS facts of a conversation (the model types them as unknown: the TLS layer owns the shape). */
@@ -83,6 +84,37 @@ export function daysBetween(aMs: number, bMs: number): number {
  */
 export function datedCertificates(chain: CertificateMessageFact): CertificateFact[] {
   return chain.certificates.filter((c) => c.parseError === undefined && c.notAfter !== '' && (c.index === 0 || !c.selfSigned));
+}
+
+/**
+ * The validity-period check shared by tls.cert-expired and tls.cert-not-yet-valid: one draft per
+ * dated certificate of the server's chain whose `bound` date is on the wrong side of the capture
+ * time (`outside(boundMs, atMs)`), worded by `describe`; an error when the client then refused the
+ * certificate with a fitting alert.
+ */
+export function validityFindings(
+  conv: Conversation,
+  bound: 'notBefore' | 'notAfter',
+  outside: (boundMs: number, atMs: number) => boolean,
+  describe: (c: CertificateFact, boundMs: number, atMs: number, captureDay: string) => string,
+): FindingDraft[] {
+  const t = tlsOf(conv);
+  const chain = t && serverChain(t);
+  if (!t || !chain) return [];
+  const { severity, rejectedBy } = certificateSeverity(t, [ALERT.CERTIFICATE_EXPIRED, ...GENERIC_CERTIFICATE_ALERTS], 'warning');
+  const atMs = chain.ts * 1000;
+  const out: FindingDraft[] = [];
+  for (const c of datedCertificates(chain)) {
+    const boundMs = Date.parse(c[bound]);
+    if (!outside(boundMs, atMs)) continue;
+    out.push({
+      frames: rejectedBy ? [chain.frame, rejectedBy.frame] : [chain.frame],
+      message: `${capitalise(describe(c, boundMs, atMs, day(chain.ts)))}${refusalNote(rejectedBy)}.`,
+      args: { index: c.index, subject: c.subject, [bound]: c[bound], captureTime: isoInstant(atMs), rejected: rejectedBy !== undefined },
+      severity,
+    });
+  }
+  return out;
 }
 
 /** ' — the client refused it (fatal alert unknown_ca, frame 8)' when the client refused, else ''. */
