@@ -1,6 +1,7 @@
 /** Plain-words descriptions of a conversation shared by every renderer (text, markdown, html). */
 import type { Conversation, DialogueEvent, Finding, SecretFacts, Severity } from '../model/conversation.js';
 import type { TlsFacts } from '../protocols/tls/types.js';
+import type { InputSummary } from '../analyze.js';
 
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
@@ -121,4 +122,21 @@ export function secretFactsText(s: SecretFacts): string {
 export function detailsText(details: Record<string, string> | undefined): string {
   if (!details) return '';
   return Object.entries(details).map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
+/** What decoding made of an input's frames: "120 TCP, 3 other, 2 cut by snaplen". */
+export function frameKinds(d: NonNullable<InputSummary['decoded']>): string {
+  return [`${d.tcp} TCP`, `${d.other} other`, d.fragment ? `${d.fragment} IP fragments` : '', d.reassembled ? `${d.reassembled} reassembled datagrams` : '',
+    d.truncated ? `${d.truncated} cut by snaplen` : '', d.error ? `${d.error} undecodable` : ''].filter(Boolean).join(', ');
+}
+
+/** The reassembly caps an input hit, in plain words (empty when none was). */
+export function capsHit(input: InputSummary): string[] {
+  const t = input.tcp;
+  if (!t) return [];
+  return [
+    t.evicted ? `${t.evicted} connections evicted (connection table full)` : '',
+    t.capDrops ? `${t.capDrops} holes given up (out-of-order buffer full)` : '',
+    t.bogusSegments ? `${t.bogusSegments} segments with implausible sequence numbers dropped` : '',
+  ].filter(Boolean);
 }

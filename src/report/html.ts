@@ -18,7 +18,7 @@ import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeHtml as e } from './escape.js';
 import { jsonForScript } from './html-escape.js';
 import { HTML_CSS, HTML_JS } from './html-assets.js';
-import { SEVERITY_ORDER, bytes, endpoint, isoTime, outcome, seconds } from './describe.js';
+import { SEVERITY_ORDER, bytes, capsHit, endpoint, frameKinds, isoTime, outcome, seconds } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
 import {
   MAX_HTML_EVENTS_PER_CONVERSATION, conversationKey, outcomeClass, protocolLabel, renderConversation, renderFinding, searchText,
@@ -263,11 +263,10 @@ function listRow(c: Conversation, key: ConversationKey, findings: readonly Findi
 function inputRow(input: InputSummary): string {
   const cap = input.capture;
   const d = input.decoded;
-  const kinds = d
-    ? [`${d.tcp} TCP`, `${d.other} other`, d.fragment ? `${d.fragment} IP fragments` : '', d.reassembled ? `${d.reassembled} reassembled datagrams` : '',
-      d.truncated ? `${d.truncated} cut by snaplen` : '', d.error ? `${d.error} undecodable` : ''].filter(Boolean).join(', ')
-    : '';
+  const kinds = d ? frameKinds(d) : '';
   const notes: string[] = [];
+  const caps = capsHit(input);
+  if (caps.length) notes.push(`caps hit: ${caps.join(', ')}`);
   for (const x of d?.errorExamples.slice(0, MAX_INPUT_NOTES) ?? []) notes.push(`frame ${x.frame}: ${x.layer}: ${x.error}`);
   if (cap?.dropped) notes.push(`${cap.dropped} packets dropped by the kernel`);
   for (const w of input.warnings.slice(0, MAX_INPUT_NOTES)) notes.push(`warning: ${w.message}`);

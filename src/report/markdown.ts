@@ -7,7 +7,7 @@ import type { AnalysisStats } from '../analyze.js';
 import { redactConversation } from '../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeTerminal } from './escape.js';
-import { endpoint, isoTime, lineText, outcome, security, seconds, software } from './describe.js';
+import { capsHit, endpoint, frameKinds, isoTime, lineText, outcome, security, seconds, software } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable } from './logins.js';
 import { loginsMarkdown } from './logins-format.js';
@@ -49,7 +49,12 @@ export class MarkdownReport implements ReportWriter {
     o.push(`| conversations | ${stats.conversations} (${Object.entries(stats.byProtocol).map(([p, n]) => `${n} ${p}`).join(', ') || 'none'}) |`);
     o.push(`| logins | ${stats.logins.ok} ok, ${stats.logins.failed} failed |`);
     o.push(`| findings | ${stats.findings.error} error, ${stats.findings.warning} warning, ${stats.findings.info} info |`);
-    o.push(`| frames read | ${stats.frames} |`, '');
+    o.push(`| frames read | ${stats.frames} |`);
+    for (const input of stats.inputs) {
+      const notes = [input.decoded ? frameKinds(input.decoded) : '', ...capsHit(input).map((x) => `caps hit: ${x}`), input.warningCount ? `${input.warningCount} capture warnings` : ''].filter(Boolean);
+      o.push(`| input ${md(input.name)} | ${md(notes.join('; ') || 'read')} |`);
+    }
+    o.push('');
     if (this.logins.rows.length) o.push('## Logins', '', ...loginsMarkdown(this.logins.sorted(), this.logins.dropped), '');
     const cross = visibleFindings(findings, this.opts.minSeverity);
     if (cross.length) {

@@ -9,7 +9,7 @@ import type { AnalysisStats } from '../analyze.js';
 import { redactConversation } from '../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeTerminal } from './escape.js';
-import { bytes, detailsText, endpoint, isoTime, lineText, outcome, secretFactsText, security, seconds, software } from './describe.js';
+import { bytes, capsHit, detailsText, endpoint, frameKinds, isoTime, lineText, outcome, secretFactsText, security, seconds, software } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable } from './logins.js';
 import { loginsText } from './logins-format.js';
@@ -102,18 +102,15 @@ export class TextReport implements ReportWriter {
       lines.push(`   input          ${escapeTerminal(input.name)}: ${cap ? `${cap.format}${cap.compressed ? ' (gzip)' : ''}, ${cap.frames} frames, ${bytes(cap.bytesRead)}` : 'not read'}`);
       const d = input.decoded;
       if (d) {
-        const kinds = [`${d.tcp} TCP`, `${d.other} other`, d.fragment ? `${d.fragment} IP fragments` : '', d.reassembled ? `${d.reassembled} reassembled datagrams` : '', d.truncated ? `${d.truncated} cut by snaplen` : '', d.error ? `${d.error} undecodable` : ''];
-        lines.push(`                  ${kinds.filter(Boolean).join(', ')}`);
+        lines.push(`                  ${frameKinds(d)}`);
         for (const e of d.errorExamples.slice(0, 5)) lines.push(c.yellow(`                  frame ${e.frame}: ${escapeTerminal(`${e.layer}: ${e.error}`)}`));
       }
       if (cap?.dropped) lines.push(c.yellow(`                  ${cap.dropped} packets dropped by the kernel`));
       // cap 0.2.1 exposes no pcap_stats(): say so rather than imply that nothing was dropped.
       else if (cap?.format === 'live' && cap.dropped === undefined) lines.push(c.dim('                  kernel drop counters: not available through the cap module'));
       // Reassembly caps that were hit change what the conversations show: say so where people look.
-      const t = input.tcp;
-      const capsHit = t ? [t.evicted ? `${t.evicted} connections evicted (connection table full)` : '', t.capDrops ? `${t.capDrops} holes given up (out-of-order buffer full)` : '',
-        t.bogusSegments ? `${t.bogusSegments} segments with implausible sequence numbers dropped` : ''].filter(Boolean) : [];
-      if (capsHit.length) lines.push(c.yellow(`                  caps hit: ${capsHit.join(', ')}`));
+      const caps = capsHit(input);
+      if (caps.length) lines.push(c.yellow(`                  caps hit: ${caps.join(', ')}`));
       for (const w of input.warnings.slice(0, 10)) lines.push(c.yellow(`                  warning: ${escapeTerminal(w.message)}`));
       if (input.warningCount > 10) lines.push(c.yellow(`                  … ${input.warningCount - 10} more warnings`));
     }

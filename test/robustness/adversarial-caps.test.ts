@@ -169,7 +169,7 @@ describe('one connection cannot grow its conversation without bound', () => {
   });
 });
 
-describe('the text summary says which reassembly caps were hit', () => {
+describe('the summaries say which reassembly caps were hit', () => {
   it('bogus sequence numbers and evictions appear under the input', () => {
     const c = new TcpConnection();
     const frames = [...c.handshake(), ...c.send('s', enc('* OK IMAP4rev1 ready\r\n'))];
@@ -181,5 +181,7 @@ describe('the text summary says which reassembly caps were hit', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('caps hit: 7 segments with implausible sequence numbers dropped');
     expect(runCli(['read', join(CAPTURES, 'clean-imap.pcap')]).stdout).not.toContain('caps hit');
+    expect(runCli(['read', path, '--format', 'markdown']).stdout).toContain('caps hit: 7 segments with implausible sequence numbers dropped');
+    expect(runCli(['read', path, '--format', 'html']).stdout).toContain('caps hit: 7 segments with implausible sequence numbers dropped');
   });
 });
