@@ -6,24 +6,17 @@
  * rejects, losing the whole segment). Needs root and the optional `cap` module.
  */
 import { once } from 'node:events';
-import { createRequire } from 'node:module';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { describe, expect, it } from 'vitest';
 import type { RawFrame } from '../../src/capture/frame.js';
 import { openLive } from '../../src/capture/live.js';
 import { decodeFrame } from '../../src/decode/decode-frame.js';
 import { newDecoded, TcpFlag } from '../../src/decode/decoded.js';
+import { liveCaptureUnavailable } from '../helpers/live-capture.js';
 
-function capLoads(): boolean {
-  try {
-    createRequire(import.meta.url)('cap');
-    return true;
-  } catch {
-    return false;
-  }
-}
-const canCapture = capLoads() && typeof process.getuid === 'function' && process.getuid() === 0;
-if (!canCapture) console.warn('live snaplen test skipped: needs root and the optional cap module');
+const unavailable = liveCaptureUnavailable();
+const canCapture = unavailable === undefined;
+if (!canCapture) console.warn(`live snaplen test skipped: ${unavailable}`);
 
 /** Enough to fill loopback's 64 KiB segments many times over. */
 const TRANSFER_BYTES = 4 * 1024 * 1024;

@@ -1,21 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createRequire } from 'node:module';
 import { createServer, connect, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { capLinkType, listInterfaces, openLive } from '../../src/capture/live.js';
 import type { RawFrame } from '../../src/capture/frame.js';
+import { liveCaptureUnavailable } from '../helpers/live-capture.js';
 
-function capLoads(): boolean {
-  try {
-    createRequire(import.meta.url)('cap');
-    return true;
-  } catch {
-    return false;
-  }
-}
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const canCapture = capLoads() && isRoot;
-if (!canCapture) console.warn(`live capture tests skipped: ${capLoads() ? 'not root' : "the optional 'cap' module cannot be loaded"}`);
+const unavailable = liveCaptureUnavailable();
+const canCapture = unavailable === undefined;
+if (!canCapture) console.warn(`live capture tests skipped: ${unavailable}`);
 
 describe('capLinkType', () => {
   it('maps the names cap returns', () => {

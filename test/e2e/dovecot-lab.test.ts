@@ -8,7 +8,6 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import type { ConnectionOptions } from 'node:tls';
 import { join } from 'node:path';
@@ -19,6 +18,7 @@ import { analyzeFiles, type AnalysisResult } from '../../src/analyze.js';
 import type { Conversation } from '../../src/model/conversation.js';
 import { LAB_PASSWORD, labMessages, startLab, stopLab, type Lab } from '../../scripts/lab/dovecot-lab.mjs';
 import { converse, imapStep } from '../../scripts/lab/socket-client.mjs';
+import { capLoads } from '../helpers/live-capture.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PORTS = [10143, 11143, 10110, 10993, 10995];
@@ -138,15 +138,6 @@ function readJsonReport(file: string): LiveReport {
   return JSON.parse(r.stdout) as LiveReport;
 }
 
-/** Whether the optional native capture module loads (mailwire live needs it). */
-function capLoads(): boolean {
-  try {
-    createRequire(import.meta.url)('cap');
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const prerequisites = [
   ...['dovecot', 'tcpdump', 'curl', 'openssl'].filter((b) => spawnSync('sh', ['-c', `command -v ${b}`]).status !== 0),

@@ -7,25 +7,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { createRequire } from 'node:module';
 import { connect, createServer, type AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, statSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT, runCli, stderrLines } from './helpers.js';
+import { liveCaptureUnavailable } from '../helpers/live-capture.js';
 
-function capLoads(): boolean {
-  try {
-    createRequire(import.meta.url)('cap');
-    return true;
-  } catch {
-    return false;
-  }
-}
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-const canCapture = isRoot && capLoads();
-if (!canCapture) console.warn(`live privilege tests skipped: ${isRoot ? "the optional 'cap' module cannot be loaded" : 'not root'}`);
+const unavailable = liveCaptureUnavailable();
+const canCapture = unavailable === undefined;
+if (!canCapture) console.warn(`live privilege tests skipped: ${unavailable}`);
 
 /** The Uid/Gid/CapEff lines of a process, as the kernel reports them. */
 function credentials(pid: number): { uid: number; gid: number; groups: string; capEff: string } {
