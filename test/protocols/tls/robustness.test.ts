@@ -4,6 +4,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseKeyLog } from '../../../src/protocols/tls/keylog.js';
 import { makeTlsLayerFactory } from '../../../src/protocols/tls/tls-layer.js';
+import type { TlsFacts } from '../../../src/protocols/tls/types.js';
 import type { ConnectionInfo } from '../../../src/tcp/stream.js';
 import { readMiniCapture, type MiniConnection } from './helpers/mini-capture.js';
 import { runTls } from './helpers/run-tls.js';
@@ -60,7 +61,7 @@ describe('TLS layer on hostile input', () => {
       const layer = makeTlsLayerFactory({})(INFO, nullSink);
       layer.data(0, client.subarray(0, cut), meta(0));
       layer.end(0, 'capture-end', meta(cut));
-      const f = layer.facts();
+      const f = layer.facts() as TlsFacts;
       expect(f.clientHellos.length).toBe(cut >= 5 + 4 + (client.readUInt16BE(3) - 4) ? 1 : 0);
     }
   });
@@ -92,7 +93,7 @@ describe('TLS layer on hostile input', () => {
     layer.data(1, server.subarray(0, hello), meta(0));
     layer.data(1, garbage, meta(hello));
     layer.data(1, server.subarray(hello), meta(hello + garbage.length));
-    const f = layer.facts();
+    const f = layer.facts() as TlsFacts;
     expect(f.anomalies.map((a) => a.code)).toEqual(['bad-record-length', 'resync']);
     expect(f.serverHellos).toHaveLength(1);
     expect(f.certificates).toHaveLength(1);
@@ -101,7 +102,7 @@ describe('TLS layer on hostile input', () => {
   it('bytes that are not TLS at all (a cleartext reply after a refused STARTTLS) are reported as not-tls', () => {
     const layer = makeTlsLayerFactory({})(INFO, nullSink);
     layer.data(1, Buffer.from('a1 BAD STARTTLS not supported\r\n'), meta(0));
-    const f = layer.facts();
+    const f = layer.facts() as TlsFacts;
     expect(f.anomalies[0]!.code).toBe('not-tls');
     expect(f.handshakeState).toBe('none');
   });
