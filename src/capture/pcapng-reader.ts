@@ -171,22 +171,26 @@ export class PcapngReader implements RecordReader {
     }
   }
 
+  /** An Enhanced or obsolete Packet Block: timestamp at +12, lengths at +20/+24, data at +28. */
+  private timestampedPacket(name: string, ifaceId: number, buf: Uint8Array, view: DataView, p: number, len: number, base: number): void {
+    const le = this.le;
+    const capLen = view.getUint32(p + 20, le);
+    if (capLen > len - 32) {
+      this.ctx.warn('pcapng.bad-packet-length', `${name} at byte ${base + p}: captured length ${capLen} exceeds the block; skipped`, base + p);
+      return;
+    }
+    const iface = this.iface(ifaceId, p, base);
+    if (!iface) return;
+    iface.ts.convert(view.getUint32(p + 12, le), view.getUint32(p + 16, le));
+    this.ctx.emit(buf, p + 28, capLen, view.getUint32(p + 24, le), iface.ts.sec, iface.ts.nsec, iface.linkType, iface.globalId, base + p);
+  }
+
   private block(type: number, buf: Uint8Array, view: DataView, p: number, len: number, base: number): void {
     const le = this.le;
     switch (type) {
-      case BlockType.ENHANCED_PACKET: {
-        const capLen = view.getUint32(p + 20, le);
-        if (capLen > len - 32) {
-          this.ctx.warn('pcapng.bad-packet-length', `enhanced packet block at byte ${base + p}: captured length ${capLen} exceeds the block; skipped`, base + p);
-          return;
-        }
-        const iface = this.iface(view.getUint32(p + 8, le), p, base);
-        if (!iface) return;
-        iface.ts.convert(view.getUint32(p + 12, le), view.getUint32(p + 16, le));
-        this.ctx.emit(buf, p + 28, capLen, view.getUint32(p + 24, le), iface.ts.sec, iface.ts.nsec,
-          iface.linkType, iface.globalId, base + p);
+      case BlockType.ENHANCED_PACKET:
+        this.timestampedPacket('enhanced packet block', view.getUint32(p + 8, le), buf, view, p, len, base);
         return;
-      }
       case BlockType.SIMPLE_PACKET: {
         const iface = this.iface(0, p, base);
         if (!iface) return;
@@ -198,19 +202,10 @@ export class PcapngReader implements RecordReader {
         this.ctx.emit(buf, p + 12, capLen, wireLen, 0, 0, iface.linkType, iface.globalId, base + p);
         return;
       }
-      case BlockType.PACKET: {
-        const capLen = view.getUint32(p + 20, le);
-        if (capLen > len - 32) {
-          this.ctx.warn('pcapng.bad-packet-length', `packet block at byte ${base + p}: captured length ${capLen} exceeds the block; skipped`, base + p);
-          return;
-        }
-        const iface = this.iface(view.getUint16(p + 8, le), p, base);
-        if (!iface) return;
-        iface.ts.convert(view.getUint32(p + 12, le), view.getUint32(p + 16, le));
-        this.ctx.emit(buf, p + 28, capLen, view.getUint32(p + 24, le), iface.ts.sec, iface.ts.nsec,
-          iface.linkType, iface.globalId, base + p);
+      case BlockType.PACKET:
+        // The obsolete Packet Block: the EPB's layout with a 16-bit interface id and a drops count.
+        this.timestampedPacket('packet block', view.getUint16(p + 8, le), buf, view, p, len, base);
         return;
-      }
       case BlockType.INTERFACE_DESCRIPTION:
         this.interfaceDescription(view, p, len, base);
         return;
