@@ -11,7 +11,7 @@
  * acknowledges beyond it, when a buffer cap is hit, or when the connection ends.
  */
 import type { ReassemblyContext } from './context.js';
-import type { ConnectionSummary, Direction, EndReason, StreamHandler } from './stream.js';
+import type { ConnectionSummary, Direction, EndReason, SegmentMeta, StreamHandler } from './stream.js';
 
 /** What a half-stream needs from its connection. */
 export interface HalfStreamOwner {
@@ -187,11 +187,7 @@ export class HalfStream {
   private end(reason: EndReason, frame: number, ts: number): void {
     if (this.ended) return;
     this.ended = true;
-    const meta = this.ctx.meta;
-    meta.streamOffset = this.offset;
-    meta.firstFrame = frame;
-    meta.lastFrame = frame;
-    meta.ts = ts;
+    const meta = this.meta(this.offset, frame, ts);
     this.owner.handler?.end(this.dir, reason, meta);
   }
 
@@ -199,16 +195,22 @@ export class HalfStream {
     if (this.finOffset >= 0 && this.offset >= this.finOffset && !this.ended) this.end('fin', frame, ts);
   }
 
+  /** The context's one reused SegmentMeta, filled for a range that one frame carried. */
+  private meta(streamOffset: number, frame: number, ts: number): SegmentMeta {
+    const meta = this.ctx.meta;
+    meta.streamOffset = streamOffset;
+    meta.firstFrame = frame;
+    meta.lastFrame = frame;
+    meta.ts = ts;
+    return meta;
+  }
+
   private emit(bytes: Uint8Array, frame: number, ts: number): void {
     const at = this.offset;
     this.remember(bytes, at);
     this.offset = at + bytes.length;
     this.nextSeq = (this.nextSeq + bytes.length) >>> 0;
-    const meta = this.ctx.meta;
-    meta.streamOffset = at;
-    meta.firstFrame = frame;
-    meta.lastFrame = frame;
-    meta.ts = ts;
+    const meta = this.meta(at, frame, ts);
     this.owner.handler?.data(this.dir, bytes, meta);
   }
 
@@ -220,11 +222,7 @@ export class HalfStream {
     this.owner.summary.gapBytes[this.dir] += length;
     this.ctx.stats.gaps++;
     this.ctx.stats.gapBytes += length;
-    const meta = this.ctx.meta;
-    meta.streamOffset = at;
-    meta.firstFrame = frame;
-    meta.lastFrame = frame;
-    meta.ts = ts;
+    const meta = this.meta(at, frame, ts);
     this.owner.handler?.gap(this.dir, length, meta);
   }
 
