@@ -11,6 +11,8 @@ export class ConversationBuilder {
 
   private exchangesCapped = false;
   private authCapped = false;
+  /** An exchange completed since the last reportProgress() (live findings look at it then). */
+  private progressDue = false;
   private readonly anomalyCounts = new Map<string, number>();
 
   constructor(info: ConnectionInfo, protocol: Protocol, security: TransportFacts['security'] = 'plain') {
@@ -113,6 +115,7 @@ export class ConversationBuilder {
     if (code !== undefined) ex.responseCode = code;
     if (text !== undefined) ex.responseText = text;
     ex.endTs = ts;
+    this.progressDue = true;
     if (ex.responseTime === undefined) ex.responseTime = Math.max(0, ts - ex.startTs);
     if (eventIndex >= 0) {
       const ev = this.conv.events[eventIndex];
@@ -121,6 +124,16 @@ export class ConversationBuilder {
   }
 
   /** Records an anomaly; beyond MAX_ANOMALIES_PER_CODE of one code, one 'anomalies-capped' says the rest are dropped. */
+  /**
+   * Hands the conversation so far to `onProgress` if an exchange completed since the last call.
+   * Dissectors call it once they have taken in a chunk of input (DissectorOptions.onProgress).
+   */
+  reportProgress(onProgress: ((c: Conversation) => void) | undefined): void {
+    if (!this.progressDue) return;
+    this.progressDue = false;
+    onProgress?.(this.conv);
+  }
+
   anomaly(code: string, frame: number, event?: number, detail?: string): void {
     const seen = (this.anomalyCounts.get(code) ?? 0) + 1;
     this.anomalyCounts.set(code, seen);

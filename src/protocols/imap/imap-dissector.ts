@@ -67,8 +67,6 @@ class ImapDissector implements ProtocolDissector {
   private readonly bareLf: [{ count: number; anomaly?: number }, { count: number; anomaly?: number }] = [{ count: 0 }, { count: 0 }];
   private readonly resyncSkipped: [number, number] = [0, 0];
   private closed = false;
-  /** An exchange completed since the last onProgress call (reported once the current input is taken in). */
-  private progressDue = false;
   /**
    * Client bytes starting with a TLS record header sent after STARTTLS before its completion (an
    * eager client's ClientHello): held until the completion decides, OK → TLS, else text.
@@ -91,7 +89,7 @@ class ImapDissector implements ProtocolDissector {
     if (this.closed) return;
     if (dir === 0 && (this.earlyTls || this.startsEarlyTls(bytes))) this.holdEarlyTls(bytes, meta);
     else this.chains[dir][0]!.push(bytes, meta);
-    this.reportProgress();
+    this.b.reportProgress(this.opts.onProgress);
   }
 
   gap(dir: Direction, length: number, meta: SegmentMeta): void {
@@ -105,14 +103,7 @@ class ImapDissector implements ProtocolDissector {
     } else {
       this.readerGap(dir, base, length, meta);
     }
-    this.reportProgress();
-  }
-
-  /** Hands the conversation so far to DissectorOptions.onProgress once an exchange has completed. */
-  private reportProgress(): void {
-    if (!this.progressDue) return;
-    this.progressDue = false;
-    this.opts.onProgress?.(this.conv);
+    this.b.reportProgress(this.opts.onProgress);
   }
 
   end(dir: Direction, reason: EndReason, meta: SegmentMeta): void {
@@ -688,7 +679,6 @@ class ImapDissector implements ProtocolDissector {
     p.openSince = undefined;
     p.ex.responseTime = p.accum;
     this.b.complete(p.ex, n, line.firstFrame, line.ts, status, code?.raw, text);
-    this.progressDue = true;
     if (code?.name === 'CAPABILITY' && status === 'OK') {
       // After LOGIN/AUTHENTICATE the code describes the authenticated state.
       const phase = p.name === 'LOGIN' || p.name === 'AUTHENTICATE' ? 'post-auth' : this.capPhase();

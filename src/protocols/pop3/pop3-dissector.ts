@@ -92,8 +92,6 @@ class Pop3Dissector implements ProtocolDissector {
   private readonly bareLfAnomaly: [Anomaly | undefined, Anomaly | undefined] = [undefined, undefined];
   /** close() ran: nothing more is accepted. */
   private closed = false;
-  /** An exchange completed since the last onProgress call (reported once the current input is taken in). */
-  private progressDue = false;
 
   constructor(private readonly info: ConnectionInfo, private readonly opts: DissectorOptions) {
     this.b = new ConversationBuilder(info, 'pop3', opts.security);
@@ -122,7 +120,7 @@ class Pop3Dissector implements ProtocolDissector {
     if (this.closed || bytes.length === 0) return;
     if (this.tlsSwitched) this.tlsData(dir, bytes, meta);
     else this.feedPlain(dir, bytes, meta);
-    this.reportProgress();
+    this.b.reportProgress(this.opts.onProgress);
   }
 
   gap(dir: Direction, length: number, meta: SegmentMeta): void {
@@ -134,14 +132,7 @@ class Pop3Dissector implements ProtocolDissector {
     } else {
       this.plainGap(dir, length, meta);
     }
-    this.reportProgress();
-  }
-
-  /** Hands the conversation so far to DissectorOptions.onProgress once an exchange has completed. */
-  private reportProgress(): void {
-    if (!this.progressDue) return;
-    this.progressDue = false;
-    this.opts.onProgress?.(this.b.conv);
+    this.b.reportProgress(this.opts.onProgress);
   }
 
   end(dir: Direction, reason: EndReason, meta: SegmentMeta): void {
@@ -551,7 +542,6 @@ class Pop3Dissector implements ProtocolDissector {
     }
     if (p.sasl && p.sasl.steps.length > 0) ex.responseTime = Math.max(0, li.ts - p.sasl.lastClientTs);
     this.b.complete(ex, n, li.firstFrame, li.ts, parsed.status, parsed.code, parsed.text);
-    this.progressDue = true;
     if (multiLine) {
       this.multi = { pending: p, statusEvent: n, kind: body ? 'body' : 'list', lines: 0, notKept: 0, capaDropped: 0, damaged: false, sentDuring: [] };
       if (body) this.multi.body = body;
