@@ -99,10 +99,8 @@ export class Dispatcher implements StreamFactory {
   }
 
   private plain(conn: ConnectionInfo, factory: DissectorFactory, guarded = true): StreamHandler {
-    const options: DissectorOptions = { security: 'plain', onConversation: this.opts.onConversation };
+    const options = dissectorOptions(this.opts, 'plain', this.opts.onConversation);
     if (this.opts.tls) options.tls = this.opts.tls;
-    if (this.opts.content) options.content = this.opts.content;
-    if (this.opts.onProgress) options.onProgress = this.opts.onProgress;
     return guarded ? guard(conn, () => factory(conn, options), this.opts.onConversation) : factory(conn, options);
   }
 
@@ -113,12 +111,7 @@ export class Dispatcher implements StreamFactory {
   private implicitTlsHandler(conn: ConnectionInfo, factory: DissectorFactory): StreamHandler {
     let tls: TlsLayer | undefined;
     const onConversation = (c: Conversation): void => this.opts.onConversation(withTlsFacts(c, tls));
-    const dissector = factory(conn, {
-      security: 'implicit-tls',
-      onConversation,
-      ...(this.opts.content ? { content: this.opts.content } : {}),
-      ...(this.opts.onProgress ? { onProgress: this.opts.onProgress } : {}),
-    });
+    const dissector = factory(conn, dissectorOptions(this.opts, 'implicit-tls', onConversation));
     const sink: PlaintextSink = { data: (d, b, m) => dissector.data(d, b, m), gap: (d, n, m) => dissector.gap(d, n, m) };
     tls = (this.opts.tls ?? countingTlsLayer)(conn, sink);
     const layer = tls;
@@ -133,6 +126,14 @@ export class Dispatcher implements StreamFactory {
     };
     return h;
   }
+}
+
+/** A dissector's options from the dispatch options (the TLS layer is added only for cleartext: STARTTLS). */
+function dissectorOptions(opts: DispatchOptions, security: DissectorOptions['security'], onConversation: (c: Conversation) => void): DissectorOptions {
+  const options: DissectorOptions = { security, onConversation };
+  if (opts.content) options.content = opts.content;
+  if (opts.onProgress) options.onProgress = opts.onProgress;
+  return options;
 }
 
 /**
@@ -238,10 +239,7 @@ class TlsSniffingHandler implements StreamHandler {
   private decide(guess: Guess): void {
     // Decrypted bytes that are no greeting: IMAP, as for cleartext on an extra port (see SniffingHandler).
     const factory = guess === 'pop3' ? createPop3Dissector : createImapDissector;
-    const options: DissectorOptions = { security: 'implicit-tls', onConversation: (c) => this.opts.onConversation(withTlsFacts(c, this.tls)) };
-    if (this.opts.content) options.content = this.opts.content;
-    if (this.opts.onProgress) options.onProgress = this.opts.onProgress;
-    const d = factory(this.conn, options);
+    const d = factory(this.conn, dissectorOptions(this.opts, 'implicit-tls', (c) => this.opts.onConversation(withTlsFacts(c, this.tls))));
     this.dissector = d;
     const q = this.queue;
     this.queue = [];
