@@ -18,12 +18,12 @@ import type { ContentSink, DissectorFactory, DissectorOptions, PlaintextSink, Pr
 import { createImapDissector } from './imap/imap-dissector.js';
 import { createPop3Dissector } from './pop3/pop3-dissector.js';
 import { ConversationBuilder } from './conversation-builder.js';
+import { MAIL_PORTS } from '../tcp/limits.js';
 
 export const IMAP_PORT = 143;
 export const IMAPS_PORT = 993;
 export const POP3_PORT = 110;
 export const POP3S_PORT = 995;
-export const STANDARD_MAIL_PORTS: readonly number[] = [IMAP_PORT, IMAPS_PORT, POP3_PORT, POP3S_PORT];
 
 /** Bytes a sniffing handler holds while it waits for the server's first bytes (each direction together). */
 const MAX_SNIFF_BUFFER_BYTES = 64 * 1024;
@@ -67,7 +67,7 @@ export class Dispatcher implements StreamFactory {
   }
 
   /** Ports on which every connection is handed to a dissector from its first packet. */
-  isMailPort = (port: number): boolean => STANDARD_MAIL_PORTS.includes(port) || this.extraPorts.has(port);
+  isMailPort = (port: number): boolean => MAIL_PORTS.includes(port) || this.extraPorts.has(port);
 
   open(conn: ConnectionInfo): StreamHandler | undefined {
     const port = conn.server.port;
@@ -76,7 +76,7 @@ export class Dispatcher implements StreamFactory {
     if (port === POP3_PORT) return this.plain(conn, createPop3Dissector);
     if (port === IMAPS_PORT) return this.implicitTls(conn, createImapDissector);
     if (port === POP3S_PORT) return this.implicitTls(conn, createPop3Dissector);
-    if (this.extraPorts.has(port) || this.extraPorts.has(other) || STANDARD_MAIL_PORTS.includes(other)) {
+    if (this.extraPorts.has(port) || this.extraPorts.has(other) || MAIL_PORTS.includes(other)) {
       return guard(conn, () => new SniffingHandler(conn, this), this.opts.onConversation);
     }
     return undefined;
