@@ -4,9 +4,10 @@
  */
 import type { Conversation, Finding, Severity } from '../model/conversation.js';
 import { CATALOGUE, type FindingId } from './catalogue.js';
-import { CaptureLedger } from './ledger.js';
+import { CaptureLedger, type LedgerEntry } from './ledger.js';
 import { DEFAULT_SLOW_RESPONSE_SEC, type CaptureRule, type ConversationRule, type FindingDraft, type Rule, type RuleContext } from './rule.js';
 import { REDACTED } from './secret-safe.js';
+import { inRulePass } from './run-memo.js';
 
 /** Findings one rule may raise on one conversation; the rest are dropped (a count is kept in args of the last). */
 export const MAX_FINDINGS_PER_RULE_PER_CONVERSATION = 50;
@@ -47,10 +48,25 @@ export class Diagnoser {
    * `internal.rule-exception` finding.
    */
   conversation(c: Conversation): Finding[] {
-    const found = this.run(this.conversationRules, c, c.id, true);
-    c.findings.push(...found);
+    const found = this.check(c);
     this.ledger.record(c);
     return found;
+  }
+
+  /**
+   * The rules part of conversation(): appends the findings to `c.findings` and returns them, without
+   * touching the ledger (sharded reading runs it in a worker thread; the ledger entry,
+   * summariseLogins(c), is applied in the main thread through record()).
+   */
+  check(c: Conversation): Finding[] {
+    const found = this.run(this.conversationRules, c, c.id, true);
+    c.findings.push(...found);
+    return found;
+  }
+
+  /** Records a conversation's ledger entry (see check()), in the order conversations finish. */
+  record(entry: LedgerEntry): void {
+    this.ledger.apply(entry);
   }
 
   /**
@@ -66,6 +82,10 @@ export class Diagnoser {
 
   /** The rules' findings on `c`, secrets scrubbed, most important first. */
   private run(rules: readonly ConversationRule<FindingId>[], c: Conversation, id: number, reportExceptions: boolean): Finding[] {
+    return inRulePass(() => this.runPass(rules, c, id, reportExceptions));
+  }
+
+  private runPass(rules: readonly ConversationRule<FindingId>[], c: Conversation, id: number, reportExceptions: boolean): Finding[] {
     const found: Finding[] = [];
     for (const rule of rules) {
       let drafts: FindingDraft[];

@@ -3,6 +3,7 @@
  * piece of logic): the parsed form of a command, the capabilities in force at a point, whether the
  * connection was encrypted then, the login attempts (including would-be logins with a wrong command).
  */
+import { memoInPass } from './run-memo.js';
 import type { AuthAttempt, Conversation, DialogueEvent, Exchange, SecretFacts } from '../model/conversation.js';
 import type { ImapCommand, ImapParsed } from '../protocols/imap/types.js';
 import type { Pop3Command, Pop3Parsed } from '../protocols/pop3/types.js';
@@ -107,7 +108,10 @@ export interface LoginView {
   frames: number[];
 }
 
-export function loginViews(conv: Conversation): LoginView[] {
+/** The conversation's login attempts as the rules see them (read-only: memoised within a pass of the rules). */
+export const loginViews: (conv: Conversation) => readonly LoginView[] = memoInPass(collectLoginViews);
+
+function collectLoginViews(conv: Conversation): LoginView[] {
   const out: LoginView[] = [];
   const covered = new Set<number>();
   const wouldBe = new Map<number, AuthAttempt>();

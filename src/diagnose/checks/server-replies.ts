@@ -6,6 +6,7 @@
 import type { Conversation, Exchange } from '../../model/conversation.js';
 import { lookupReply, type ReplyContext, type ReplyKnowledge } from '../knowledge/lookup.js';
 import { imapParsed, replyContextOf } from '../view.js';
+import { memoInPass } from '../run-memo.js';
 
 export interface ServerReply {
   /** The status event (completion or untagged line). */
@@ -20,7 +21,10 @@ export interface ServerReply {
 
 const UNTAGGED_STATUS = new Set(['NO', 'BAD', 'BYE']);
 
-export function failedReplies(conv: Conversation): ServerReply[] {
+/** The conversation's failed replies (read-only: memoised within a pass of the rules). */
+export const failedReplies: (conv: Conversation) => readonly ServerReply[] = memoInPass(collectFailedReplies);
+
+function collectFailedReplies(conv: Conversation): ServerReply[] {
   const out: ServerReply[] = [];
   for (const ex of conv.exchanges) {
     if (ex.status === undefined || ex.status === 'OK' || ex.status === '+OK' || ex.completionEvent === undefined) continue;
