@@ -57,6 +57,34 @@ export interface ServerLedger {
   firstSuccess?: LoginSummary;
 }
 
+/**
+ * What the ledger takes from one conversation (summariseLogins): plain data, made where the
+ * conversation is (a worker thread when reading is sharded) and applied where the ledger is.
+ */
+export interface LedgerEntry {
+  protocol: 'imap' | 'pop3';
+  key: string;
+  server: string;
+  client: string;
+  conversation: number;
+  logins: LoginSummary[];
+}
+
+/** The ledger's summary of a finished conversation's login attempts, or undefined when it has none to record. */
+export function summariseLogins(conv: Conversation): LedgerEntry | undefined {
+  if (conv.protocol !== 'imap' && conv.protocol !== 'pop3') return undefined;
+  const views = loginViews(conv).filter((v) => v.outcome === 'ok' || v.outcome === 'failed');
+  if (views.length === 0) return undefined;
+  return {
+    protocol: conv.protocol,
+    key: `${conv.protocol}|${conv.server.ip}|${conv.server.port}`,
+    server: endpoint(conv.server),
+    client: conv.client.ip,
+    conversation: conv.id,
+    logins: views.map((v) => summarise(conv, v)),
+  };
+}
+
 export class CaptureLedger {
   readonly servers = new Map<string, ServerLedger>();
   /** Servers not tracked because of MAX_LEDGER_SERVERS. */
@@ -64,32 +92,34 @@ export class CaptureLedger {
 
   /** Records the login attempts of one finished conversation. */
   record(conv: Conversation): void {
-    if (conv.protocol !== 'imap' && conv.protocol !== 'pop3') return;
-    const views = loginViews(conv).filter((v) => v.outcome === 'ok' || v.outcome === 'failed');
-    if (views.length === 0) return;
-    const key = `${conv.protocol}|${conv.server.ip}|${conv.server.port}`;
+    const entry = summariseLogins(conv);
+    if (entry) this.apply(entry);
+  }
+
+  /** Records a summary made by summariseLogins (in finish order: the first failure and success are kept). */
+  apply(entry: LedgerEntry): void {
+    const key = entry.key;
     let server = this.servers.get(key);
     if (!server) {
       if (this.servers.size >= MAX_LEDGER_SERVERS) {
         this.serversDropped++;
         return;
       }
-      server = { key, protocol: conv.protocol, server: endpoint(conv.server), clients: new Map(), clientsDropped: 0 };
+      server = { key, protocol: entry.protocol, server: entry.server, clients: new Map(), clientsDropped: 0 };
       this.servers.set(key, server);
     }
-    let client = server.clients.get(conv.client.ip);
+    let client = server.clients.get(entry.client);
     if (!client) {
       if (server.clients.size >= MAX_LEDGER_CLIENTS_PER_SERVER) {
         server.clientsDropped++;
         return;
       }
-      client = { client: conv.client.ip, failures: 0, failedConversations: 0, kept: [], successes: 0, lastConversation: conv.id };
-      server.clients.set(conv.client.ip, client);
+      client = { client: entry.client, failures: 0, failedConversations: 0, kept: [], successes: 0, lastConversation: entry.conversation };
+      server.clients.set(entry.client, client);
     }
-    client.lastConversation = conv.id;
+    client.lastConversation = entry.conversation;
     let failedHere = false;
-    for (const v of views) {
-      const s = summarise(conv, v);
+    for (const s of entry.logins) {
       if (s.outcome === 'ok') {
         client.successes++;
         server.firstSuccess ??= s;
