@@ -24,7 +24,8 @@ export function redactLine(raw: string, spans: DialogueEvent['secrets']): string
 
 function redactEvent(e: DialogueEvent): DialogueEvent {
   const secretLiteral = e.literals?.some((l) => l.secret);
-  if (!e.secrets?.length && !secretLiteral && e.parsed === undefined) return e;
+  // Nothing secret: the event itself (a copy would be identical; most events are like this).
+  if (!e.secrets?.length && !secretLiteral) return e;
   const copy: DialogueEvent = { ...e };
   if (e.secrets?.length) copy.raw = redactLine(e.raw, e.secrets);
   if (secretLiteral) {
