@@ -17,7 +17,8 @@ import type { ContentSink } from './protocols/dissector.js';
 import { makeTlsLayerFactory } from './protocols/tls/tls-layer.js';
 import { mergeKeyLog, parseKeyLog, type KeyLog } from './protocols/tls/keylog.js';
 import { Diagnoser } from './diagnose/diagnose.js';
-import type { Conversation, Finding } from './model/conversation.js';
+import type { LedgerEntry } from './diagnose/ledger.js';
+import type { AuthAttempt, Conversation, Finding } from './model/conversation.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -115,6 +116,14 @@ export class StatsCollector {
     this.stats.byProtocol[c.protocol] = (this.stats.byProtocol[c.protocol] ?? 0) + 1;
     for (const a of c.auth) this.stats.logins[a.outcome]++;
     for (const f of c.findings) this.finding(f);
+  }
+
+  /** conversation() from the facts a worker thread sends (sharded reading, src/parallel). */
+  conversationFacts(protocol: string, outcomes: readonly AuthAttempt['outcome'][], findings: readonly Finding[]): void {
+    this.stats.conversations++;
+    this.stats.byProtocol[protocol] = (this.stats.byProtocol[protocol] ?? 0) + 1;
+    for (const o of outcomes) this.stats.logins[o]++;
+    for (const f of findings) this.finding(f);
   }
 
   finding(f: Finding): void {
@@ -257,6 +266,16 @@ export class AnalysisSession {
     const onFinding = this.options.onFinding;
     if (!onFinding) return;
     for (const f of c.findings) if (!early?.has(findingKey(f))) onFinding(f);
+  }
+
+  /**
+   * @internal Sharded reading (src/parallel): a conversation a worker thread diagnosed (rules) and
+   * rendered, in the order conversation() would have seen it: its ledger entry and statistics.
+   */
+  renderedConversation(r: { id: number; protocol: string; outcomes: readonly AuthAttempt['outcome'][]; findings: readonly Finding[]; ledger: LedgerEntry | undefined }): void {
+    this.maxIdThisInput = Math.max(this.maxIdThisInput, r.id - this.idBase);
+    if (r.ledger) this.diagnoser.record(r.ledger);
+    this.stats.conversationFacts(r.protocol, r.outcomes, r.findings);
   }
 
   /**

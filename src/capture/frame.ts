@@ -56,6 +56,11 @@ export interface FrameSink {
   frame(f: RawFrame): void;
   warning?(w: CaptureWarning): void;
   secrets?(s: CaptureSecrets): void;
+  /**
+   * Backpressure (sharded reading, src/parallel): called by the reading loops between chunks; when
+   * it returns a promise the loop awaits it before reading on.
+   */
+  drain?(): Promise<void> | undefined;
 }
 
 /** Totals a source reports when it is done. */

@@ -65,7 +65,9 @@ export async function readCapture(input: string, sink: FrameSink, opts: { onProg
       parser.push(buf.subarray(0, n));
       if (parser.error) throw parser.error;
       opts.onProgress?.(read, total);
-      if (++reads % READS_PER_YIELD === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      const drained = sink.drain?.();
+      if (drained) await drained;
+      else if (++reads % READS_PER_YIELD === 0) await new Promise<void>((resolve) => setImmediate(resolve));
       n = readChunk(fd, buf, input);
     }
     parser.end();
@@ -107,12 +109,13 @@ export async function readCaptureStream(stream: AsyncIterable<Uint8Array | strin
     }
     const first = head.length === 1 ? head[0]! : Buffer.concat(head);
     if (isGzipMagic(first)) {
-      await inflateInto(parser, first, next, source);
+      await inflateInto(parser, first, next, source, sink);
     } else {
       let c: Uint8Array | undefined = first;
       while (c) {
         parser.push(c);
         if (parser.error) throw parser.error;
+        await sink.drain?.();
         c = await next();
       }
     }
@@ -126,7 +129,7 @@ export async function readCaptureStream(stream: AsyncIterable<Uint8Array | strin
 
 /** Inflates gzip data into the parser; a corrupt or cut gzip stream after some output is a warning. */
 async function inflateInto(parser: CaptureParser, first: Uint8Array, next: () => Promise<Uint8Array | undefined>,
-  source: string): Promise<void> {
+  source: string, sink: FrameSink): Promise<void> {
   const gunzip = createGunzip();
   // Compressed bytes handed to zlib: where a stream that cannot be inflated at all went wrong.
   let compressedBytes = 0;
@@ -147,6 +150,7 @@ async function inflateInto(parser: CaptureParser, first: Uint8Array, next: () =>
       inflated += chunk.length;
       parser.push(chunk);
       if (parser.error) throw parser.error;
+      await sink.drain?.();
     }
   } catch (err) {
     if (err instanceof MailwireError) throw err;

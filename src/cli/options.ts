@@ -26,6 +26,8 @@ export interface CommonOptions {
   snaplen?: string;
   duration?: string;
   count?: string;
+  /** read: worker threads (--threads N|auto). */
+  threads?: string;
 }
 
 export function parsePorts(list: string | undefined): number[] {

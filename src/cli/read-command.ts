@@ -1,8 +1,13 @@
 /** `mailwire read FILE...` */
-import { analyzeInputs, type AnalysisStats } from '../analyze.js';
+import { statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { analyzeInputs, type AnalysisStats, type SessionOptions } from '../analyze.js';
+import { analyzeInputsSharded } from '../parallel/sharded-read.js';
+import type { RenderedConversation, RenderSettings } from '../parallel/protocol.js';
+import type { JsonLinesReport, JsonReport } from '../report/json.js';
 import { SEVERITY_ORDER } from '../report/describe.js';
 import type { Conversation, Finding, Severity } from '../model/conversation.js';
-import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, analysisOptions, checkInputs, useColor } from './options.js';
+import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, UsageError, analysisOptions, checkInputs, useColor } from './options.js';
 import { openOutput } from './output.js';
 import { Progress } from './progress.js';
 import { makeReport, reportOptions } from './report-factory.js';
@@ -15,8 +20,34 @@ export function failOnTriggered(level: Severity | undefined, findings: Iterable<
   return false;
 }
 
+/** --threads: a number >= 1, or `auto` (two where the machine has two cores or more). */
+export function parseThreads(value: string | undefined): number {
+  if (value === undefined) return 1;
+  if (value === 'auto') return Math.min(2, availableParallelism());
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new UsageError(`--threads: '${value}' is not a number of threads (1-64) or auto`);
+  return n;
+}
+
+/**
+ * Whether reading goes through worker threads (src/parallel): more than one thread asked, a json or
+ * jsonl report, and only regular files (standard input, FIFOs and the other formats stay on one thread).
+ */
+function shardable(files: readonly string[], opts: CommonOptions, threads: number): boolean {
+  if (threads < 2 || (opts.format !== 'json' && opts.format !== 'jsonl')) return false;
+  return files.every((f) => {
+    if (f === '-') return false;
+    try {
+      return statSync(f).isFile();
+    } catch {
+      return false;
+    }
+  });
+}
+
 export async function runRead(files: string[], opts: CommonOptions, version: string): Promise<number> {
   const analysis = analysisOptions(opts);
+  const threads = parseThreads(opts.threads);
   checkInputs(files);
   const output = openOutput(opts.output, { ownerOnly: opts.showSecrets });
   const progress = new Progress(Boolean(process.stderr.isTTY), 'reading');
@@ -30,25 +61,43 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
   let triggered = false;
   // File reports want conversations in the order they started: each is held only until every
   // conversation that started before it has finished (bounded: see StartOrder), so memory stays flat.
-  const order = new StartOrder<Conversation>((c) => report.conversation(c));
+  const sharded = shardable(files, opts, threads);
+  const order = sharded
+    ? new StartOrder<RenderedConversation>((r) => (report as JsonReport | JsonLinesReport).preRendered(r))
+    : new StartOrder<Conversation>((c) => report.conversation(c));
+  const common: SessionOptions = {
+    ...analysis,
+    onConversationStart: (id) => order.start(id),
+    onInputDone: () => order.flush(),
+    onWarning: (_input, w) => {
+      progress.done();
+      // The capture layer's message already starts with the input's name.
+      process.stderr.write(`mailwire: warning: ${w.message}\n`);
+    },
+    onProgress: (r, t) => progress.update(r, t),
+  };
+  const finished = (item: Conversation | RenderedConversation): void => {
+    if (!triggered && failOnTriggered(opts.failOn, item.findings)) triggered = true;
+    (order as StartOrder<typeof item>).finish(item);
+  };
   let cross: Finding[];
   let stats: AnalysisStats;
   try {
-    ({ findings: cross, stats } = await analyzeInputs(files, {
-      ...analysis,
-      onConversationStart: (id) => order.start(id),
-      onConversation: (c) => {
-        if (!triggered && failOnTriggered(opts.failOn, c.findings)) triggered = true;
-        order.finish(c);
-      },
-      onInputDone: () => order.flush(),
-      onWarning: (_input, w) => {
-        progress.done();
-        // The capture layer's message already starts with the input's name.
-        process.stderr.write(`mailwire: warning: ${w.message}\n`);
-      },
-      onProgress: (r, t) => progress.update(r, t),
-    }));
+    if (sharded) {
+      const render: RenderSettings = {
+        format: opts.format as 'json' | 'jsonl',
+        showSecrets: opts.showSecrets,
+        minSeverity: opts.minSeverity,
+        onlyProblems: opts.onlyProblems,
+        version,
+        inputs: files,
+      };
+      const bodies = reportOptions(opts, false, version, files).bodies;
+      if (bodies !== undefined) render.bodies = bodies;
+      ({ findings: cross, stats } = await analyzeInputsSharded(files, { ...common, threads, render, onRendered: finished }));
+    } else {
+      ({ findings: cross, stats } = await analyzeInputs(files, { ...common, onConversation: finished }));
+    }
   } finally {
     progress.done();
   }

@@ -7,7 +7,15 @@ import type { SecretFacts } from './conversation.js';
  * the same fingerprint (so a report can say "the same password as attempt 2"), but a fingerprint in
  * a shared report is useless for guessing the password offline.
  */
-const RUN_KEY = randomBytes(32);
+let RUN_KEY: Uint8Array = randomBytes(32);
+
+/** The run's key, and setting it: worker threads of one run (src/parallel) must fingerprint alike. */
+export function runKey(): Uint8Array {
+  return RUN_KEY;
+}
+export function useRunKey(key: Uint8Array): void {
+  RUN_KEY = key;
+}
 
 export function secretFacts(kind: SecretFacts['kind'], value: string): SecretFacts {
   return {

@@ -11,7 +11,7 @@ import { redactConversation } from '../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { outcome } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
-import { LoginTable } from './logins.js';
+import { LoginTable, type LoginRow } from './logins.js';
 
 /** The summary with the capture-wide logins inventory: `logins.attempts` (rows as `mailwire logins` gives them). */
 function summaryWithLogins(stats: AnalysisStats, logins: LoginTable): AnalysisStats {
@@ -23,6 +23,31 @@ function summaryWithLogins(stats: AnalysisStats, logins: LoginTable): AnalysisSt
 export function conversationForJson(c: Conversation, opts: ReportOptions): Conversation & { outcome: string } {
   const conv = opts.showSecrets ? c : redactConversation(c);
   return { ...conv, outcome: outcome(conv), findings: visibleFindings(conv.findings, opts.minSeverity) };
+}
+
+/**
+ * A conversation rendered away from the report (a worker thread when reading is sharded):
+ * `text` is what the json (renderJson) or jsonl (renderJsonLines) report writes for it, undefined
+ * when --only-problems hides it; `loginRows` its rows of the logins inventory.
+ */
+export interface PreRendered {
+  text: string | undefined;
+  loginRows: LoginRow[];
+}
+
+/** The conversation's element of the json report's "conversations" array, or undefined when not shown. */
+export function renderJson(c: Conversation, opts: ReportOptions): string | undefined {
+  if (!shouldShow(c, opts.onlyProblems)) return undefined;
+  return JSON.stringify(conversationForJson(c, opts));
+}
+
+/** The conversation's jsonl lines (its line, then its findings' lines unless `withFindings` is false), or undefined when not shown. */
+export function renderJsonLines(c: Conversation, opts: ReportOptions, withFindings = true): string | undefined {
+  if (!shouldShow(c, opts.onlyProblems)) return undefined;
+  const conv = conversationForJson(c, opts);
+  let text = JSON.stringify({ type: 'conversation', schemaVersion: SCHEMA_VERSION, secretsShown: opts.showSecrets, ...conv }) + '\n';
+  if (withFindings) for (const f of conv.findings) text += JSON.stringify({ type: 'finding', ...f }) + '\n';
+  return text;
 }
 
 export class JsonReport implements ReportWriter {
@@ -43,9 +68,14 @@ export class JsonReport implements ReportWriter {
 
   conversation(c: Conversation): void {
     this.logins.add(c);
-    if (!shouldShow(c, this.opts.onlyProblems)) return;
-    const text = JSON.stringify(conversationForJson(c, this.opts));
-    this.out(`${this.count++ === 0 ? '\n    ' : ',\n    '}${text}`);
+    const text = renderJson(c, this.opts);
+    if (text !== undefined) this.out(`${this.count++ === 0 ? '\n    ' : ',\n    '}${text}`);
+  }
+
+  /** A conversation rendered by renderJson (and loginRows) elsewhere: the same output as conversation(). */
+  preRendered(r: PreRendered): void {
+    this.logins.addRows(r.loginRows);
+    if (r.text !== undefined) this.out(`${this.count++ === 0 ? '\n    ' : ',\n    '}${r.text}`);
   }
 
   finish(findings: Finding[], stats: AnalysisStats): void {
@@ -69,11 +99,14 @@ export class JsonLinesReport implements ReportWriter {
 
   conversation(c: Conversation): void {
     this.logins.add(c);
-    if (!shouldShow(c, this.opts.onlyProblems)) return;
-    const conv = conversationForJson(c, this.opts);
-    this.out(JSON.stringify({ type: 'conversation', schemaVersion: SCHEMA_VERSION, secretsShown: this.opts.showSecrets, ...conv }) + '\n');
-    if (this.incrementalFindings) return;
-    for (const f of conv.findings) this.out(JSON.stringify({ type: 'finding', ...f }) + '\n');
+    const text = renderJsonLines(c, this.opts, !this.incrementalFindings);
+    if (text !== undefined) this.out(text);
+  }
+
+  /** A conversation rendered by renderJsonLines (and loginRows) elsewhere: the same output as conversation(). */
+  preRendered(r: PreRendered): void {
+    this.logins.addRows(r.loginRows);
+    if (r.text !== undefined) this.out(r.text);
   }
 
   /**

@@ -75,6 +75,11 @@ export function loginRow(c: Conversation, a: AuthAttempt, showSecrets: boolean):
   return row;
 }
 
+/** The rows of every attempt of a conversation (what LoginTable.add keeps of it). */
+export function loginRows(c: Conversation, showSecrets: boolean): LoginRow[] {
+  return c.auth.map((a) => loginRow(c, a, showSecrets));
+}
+
 /** Collects login rows from conversations as they stream past (bounded by MAX_LOGIN_ROWS). */
 export class LoginTable {
   readonly rows: LoginRow[] = [];
@@ -86,6 +91,14 @@ export class LoginTable {
     for (const a of c.auth) {
       if (this.rows.length >= MAX_LOGIN_ROWS) this.dropped++;
       else this.rows.push(loginRow(c, a, this.showSecrets));
+    }
+  }
+
+  /** Rows made elsewhere (loginRows(), in a worker thread when reading is sharded), one conversation's at a time. */
+  addRows(rows: readonly LoginRow[]): void {
+    for (const r of rows) {
+      if (this.rows.length >= MAX_LOGIN_ROWS) this.dropped++;
+      else this.rows.push(r);
     }
   }
 

@@ -6,7 +6,7 @@ import { frameTime, type RawFrame } from '../capture/frame.js';
 import { TcpFlag, type Decoded } from '../decode/decoded.js';
 import { formatAddress } from '../decode/format-address.js';
 import { Connection, ConnState } from './connection.js';
-import { newReassemblyStats, type ReassemblyContext, type ReassemblyStats } from './context.js';
+import { newReassemblyStats, WindowPool, type ReassemblyContext, type ReassemblyStats } from './context.js';
 import { FlowTable, flowHash } from './flow-table.js';
 import { MAIL_PORTS, TCP_LIMITS } from './limits.js';
 import type { ConnectionInfo, Direction, EndReason, StreamFactory } from './stream.js';
@@ -23,6 +23,11 @@ export interface ReassemblerOptions {
   closedLingerSec: number;
   /** Capture time between two idle sweeps. */
   sweepIntervalSec: number;
+  /**
+   * Sharded reading (src/parallel): the caller keeps the capture clock and the sweep schedule of the
+   * whole capture and calls advanceClock() before each packet; packet() then does neither itself.
+   */
+  externalClock?: boolean;
   /** Connections tracked at once; the least recently active is evicted beyond it. */
   maxConnections: number;
   /** Out-of-order bytes per connection (both directions). */
@@ -35,6 +40,8 @@ export interface ReassemblerOptions {
   retransmissionWindowBytes: number;
   /** Retransmission window bytes across all connections. */
   maxWindowBytesTotal: number;
+  /** Bytes of finished directions' windows kept for reuse (0: none, every window is a new allocation). */
+  windowPoolBytes: number;
 }
 
 const DEFAULT_MAIL_PORTS = new Set(MAIL_PORTS);
@@ -51,6 +58,7 @@ export const DEFAULT_REASSEMBLER_OPTIONS: Readonly<ReassemblerOptions> = Object.
   maxBufferedSegmentsPerDirection: TCP_LIMITS.MAX_BUFFERED_SEGMENTS_PER_DIRECTION,
   retransmissionWindowBytes: TCP_LIMITS.RETRANSMISSION_WINDOW_BYTES,
   maxWindowBytesTotal: TCP_LIMITS.MAX_WINDOW_BYTES_TOTAL,
+  windowPoolBytes: TCP_LIMITS.WINDOW_POOL_BYTES,
 });
 
 function floorPow2(n: number): number {
@@ -101,6 +109,7 @@ export class TcpReassembler {
       maxBufferedSegmentsPerDirection: o.maxBufferedSegmentsPerDirection,
       retransmissionWindowBytes: floorPow2(o.retransmissionWindowBytes),
       maxWindowBytesTotal: o.maxWindowBytesTotal,
+      windowPool: new WindowPool(o.windowPoolBytes),
       maxMismatchesPerConnection: TCP_LIMITS.MAX_MISMATCHES_PER_CONNECTION,
       maxSeqAheadBytes: TCP_LIMITS.MAX_SEQ_AHEAD_BYTES,
       meta: { streamOffset: 0, firstFrame: 0, lastFrame: 0, ts: 0 },
@@ -114,8 +123,13 @@ export class TcpReassembler {
     const stats = this.ctx.stats;
     stats.packets++;
     const ts = frameTime(frame);
-    const now = this.tick(ts);
-    if (now >= this.nextSweepTs) this.sweep(now);
+    let now: number;
+    if (this.opts.externalClock === true) {
+      now = this.clock;
+    } else {
+      now = this.tick(ts);
+      if (now >= this.nextSweepTs) this.sweep(now);
+    }
 
     const buf = d.buf;
     const hash = flowHash(buf, d.srcAddrOffset, d.dstAddrOffset, d.addrLength, d.srcPort, d.dstPort);
@@ -157,6 +171,17 @@ export class TcpReassembler {
     open.sort((a, b) => a.id - b.id);
     for (const c of open) this.close(c, 'capture-end', c.summary.lastFrame, c.summary.endTs);
     for (let c = this.table.head; c !== undefined; c = this.table.head) this.forget(c);
+  }
+
+  /** Connections created so far (the last id given); one packet creates at most one. */
+  get connectionsCreated(): number {
+    return this.nextId - 1;
+  }
+
+  /** With options.externalClock: sets the capture clock and, when `sweep`, sweeps the table now. */
+  advanceClock(now: number, sweep: boolean): void {
+    this.clock = now;
+    if (sweep) this.sweep(now);
   }
 
   /** A snapshot of the counters. */
