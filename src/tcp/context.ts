@@ -82,6 +82,36 @@ export function newReassemblyStats(): ReassemblyStats {
   };
 }
 
+/**
+ * Retransmission windows given back by finished directions (and replaced by larger ones while they
+ * grow), kept for reuse by size: the windows of a busy capture then come from warm memory instead
+ * of a fresh zeroed allocation each (page faults, and garbage the collector has to find). Bounded
+ * by `maxBytes`; a window beyond it is left to the collector.
+ */
+export class WindowPool {
+  /** Free windows by log2 of their size. */
+  private readonly free: Uint8Array[][] = [];
+  private bytes = 0;
+
+  constructor(private readonly maxBytes: number) {}
+
+  /** A window of `size` bytes (a power of two) with unspecified contents, or undefined when none is free. */
+  take(size: number): Uint8Array | undefined {
+    const list = this.free[31 - Math.clz32(size)];
+    const w = list?.pop();
+    if (w !== undefined) this.bytes -= w.length;
+    return w;
+  }
+
+  /** Keeps a window no longer used (when there is room). */
+  give(w: Uint8Array): void {
+    if (this.bytes + w.length > this.maxBytes) return;
+    const k = 31 - Math.clz32(w.length);
+    (this.free[k] ??= []).push(w);
+    this.bytes += w.length;
+  }
+}
+
 /** The budgets and scratch state shared by every half-stream of one reassembler. */
 export interface ReassemblyContext {
   readonly stats: ReassemblyStats;
@@ -90,6 +120,8 @@ export interface ReassemblyContext {
   readonly maxBufferedSegmentsPerDirection: number;
   readonly retransmissionWindowBytes: number;
   readonly maxWindowBytesTotal: number;
+  /** Windows for reuse (see WindowPool). */
+  readonly windowPool: WindowPool;
   readonly maxMismatchesPerConnection: number;
   readonly maxSeqAheadBytes: number;
   /** The one SegmentMeta object handed to handlers (reused: handlers copy the fields they keep). */

@@ -173,8 +173,10 @@ export class HalfStream {
   release(): void {
     for (const p of this.pending) this.unbuffer(p.data.length);
     this.pending.length = 0;
-    if (this.window !== undefined) {
-      this.ctx.stats.windowBytes -= this.window.length;
+    const w = this.window;
+    if (w !== undefined) {
+      this.ctx.stats.windowBytes -= w.length;
+      this.ctx.windowPool.give(w);
       this.window = undefined;
     }
   }
@@ -385,9 +387,20 @@ export class HalfStream {
       if (size > ctx.retransmissionWindowBytes) size = ctx.retransmissionWindowBytes;
       const growth = size - (w === undefined ? 0 : w.length);
       if (ctx.stats.windowBytes + growth <= ctx.maxWindowBytesTotal) {
-        const nw = new Uint8Array(size);
+        let nw = ctx.windowPool.take(size);
+        const fresh = nw === undefined;
+        if (nw === undefined) nw = new Uint8Array(size);
         // Not wrapped yet: every byte still sits at its own offset, so a plain copy keeps the mapping.
-        if (w !== undefined) nw.set(w.subarray(0, at < w.length ? at : w.length));
+        let copied = 0;
+        if (w !== undefined) {
+          copied = at < w.length ? at : w.length;
+          nw.set(w.subarray(0, copied));
+          ctx.windowPool.give(w);
+        }
+        // A window made after some bytes went by unremembered (the budget was used up): those
+        // positions are read as zeros, as in a fresh window. Every other position is written before
+        // it can be read, so a reused window needs no clearing.
+        if (!fresh && at > copied) nw.fill(0, copied);
         ctx.stats.windowBytes += growth;
         this.window = w = nw;
       }

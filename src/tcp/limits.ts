@@ -15,6 +15,8 @@ export const TCP_LIMITS = {
   RETRANSMISSION_WINDOW_BYTES: 64 * 1024,
   /** Retransmission windows across all connections; beyond it windows stop growing (fewer comparisons). */
   MAX_WINDOW_BYTES_TOTAL: 128 * 1024 * 1024,
+  /** Retransmission windows of finished directions kept for reuse (not counted in the budget above: free memory). */
+  WINDOW_POOL_BYTES: 4 * 1024 * 1024,
   /** Retransmission mismatches listed per connection summary (more are counted in stats only). */
   MAX_MISMATCHES_PER_CONNECTION: 64,
   /** SYN frame numbers listed per connection summary. */
