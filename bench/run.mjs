@@ -8,6 +8,7 @@
 // then run 2...), and takes medians:
 //   - read-loop: bench/read-loop.mjs, fs.readSync of 4 MiB chunks walking record headers (the ceiling);
 //   - mailwire:  node bin/mailwire read FILE --format json -o /dev/null (the whole analysis);
+//   - mailwire-2t: the same with --threads 2 (connections sharded across two worker threads);
 //   - tshark:    tshark -r FILE -Y "imap || pop" -T fields -e imap.request -e pop.request (once per
 //                input up to 100 MB and on the 1 GB "mail" input only, since it is ~50× slower).
 // Each process runs under /usr/bin/time, which gives its peak RSS and CPU time. Results are printed
@@ -74,6 +75,7 @@ const median = (xs) => {
 const CONTENDERS = {
   'read-loop': (file) => [process.execPath, [join(here, 'read-loop.mjs'), file]],
   mailwire: (file) => [process.execPath, [join(root, 'bin', 'mailwire'), 'read', file, '--format', 'json', '-o', '/dev/null']],
+  'mailwire-2t': (file) => [process.execPath, [join(root, 'bin', 'mailwire'), 'read', file, '--format', 'json', '-o', '/dev/null', '--threads', '2']],
   tshark: (file) => ['tshark', ['-r', file, '-Y', 'imap || pop', '-T', 'fields', '-e', 'imap.request', '-e', 'pop.request']],
 };
 
@@ -132,7 +134,7 @@ function main() {
   };
   for (let r = 0; r < o.runs; r++) {
     for (const inp of inputs) {
-      for (const who of ['read-loop', 'mailwire']) {
+      for (const who of ['read-loop', 'mailwire', 'mailwire-2t']) {
         const [cmd, args] = CONTENDERS[who](inp.path);
         const m = measure(cmd, args);
         add(inp, who, m);
@@ -155,7 +157,7 @@ function main() {
   const results = [];
   for (const inp of inputs) {
     const row = { input: inp.name, size: inp.size, bytes: inp.bytes, packets: inp.packets, file: inp.path.slice(root.length + 1), contenders: {} };
-    for (const who of ['read-loop', 'mailwire', 'tshark']) {
+    for (const who of ['read-loop', 'mailwire', 'mailwire-2t', 'tshark']) {
       const ms = samples.get(`${inp.name}|${who}`);
       if (!ms) continue;
       const wall = median(ms.map((m) => m.wall));
@@ -167,11 +169,15 @@ function main() {
       };
     }
     const c = row.contenders;
-    if (c.mailwire && c['read-loop']) {
-      c.mailwire.timesReadLoop = +(c.mailwire.wallSec / c['read-loop'].wallSec).toFixed(2);
-      c.mailwire.cpuTimesReadLoop = +(c.mailwire.cpuSec / c['read-loop'].cpuSec).toFixed(2);
+    for (const who of ['mailwire', 'mailwire-2t']) {
+      const m = c[who];
+      if (!m) continue;
+      if (c['read-loop']) {
+        m.timesReadLoop = +(m.wallSec / c['read-loop'].wallSec).toFixed(2);
+        m.cpuTimesReadLoop = +(m.cpuSec / c['read-loop'].cpuSec).toFixed(2);
+      }
+      if (c.tshark) m.timesFasterThanTshark = +(c.tshark.wallSec / m.wallSec).toFixed(1);
     }
-    if (c.mailwire && c.tshark) c.mailwire.timesFasterThanTshark = +(c.tshark.wallSec / c.mailwire.wallSec).toFixed(1);
     results.push(row);
   }
   const report = { date: new Date().toISOString(), machine, versions: versions(), options: o, results, targets: targets(results) };
