@@ -1,8 +1,10 @@
 /**
- * One tracked TCP connection: its endpoints (copied once), roles, both half-streams, its summary
+ * One tracked TCP connection: its endpoints (as numbers), roles, both half-streams, its summary
  * and the links that place it in the flow table's bucket chain and activity (LRU) list.
  */
+import { formatAddress } from '../decode/format-address.js';
 import type { ReassemblyContext } from './context.js';
+import type { FlowKey } from './flow-table.js';
 import { HalfStream, type HalfStreamOwner } from './half-stream.js';
 import type { ConnectionInfo, ConnectionSummary, Direction, RoleSource, StreamHandler } from './stream.js';
 
@@ -41,6 +43,9 @@ export function newSummary(): ConnectionSummary {
 
 const NO_VLANS: readonly number[] = Object.freeze([]);
 
+/** Scratch bytes for formatting an address from its words. */
+const ADDRESS_BYTES = new Uint8Array(16);
+
 export class Connection implements HalfStreamOwner {
   id = 0;
   /** Order-independent hash of the two endpoints. */
@@ -52,14 +57,22 @@ export class Connection implements HalfStreamOwner {
   state: ConnState = ConnState.Pending;
   handler: StreamHandler | undefined = undefined;
   info: ConnectionInfo | undefined = undefined;
-  readonly summary: ConnectionSummary = newSummary();
+  /** The connection's summary; after retire() a shared inert one. */
+  summary: ConnectionSummary = newSummary();
   bufferedBytes = 0;
-  /** Indexed by Direction (0 = client to server). */
+  /** Indexed by Direction (0 = client to server); after retire() a shared inert pair. */
   halves: [HalfStream, HalfStream];
 
-  /** Endpoint A is the source of the first packet seen. */
-  readonly addrA: Uint8Array;
-  readonly addrB: Uint8Array;
+  /** Endpoint A is the source of the first packet seen; addresses as FlowKey words (IPv4: word 0 only). */
+  readonly v6: boolean;
+  readonly a0: number;
+  readonly a1: number;
+  readonly a2: number;
+  readonly a3: number;
+  readonly b0: number;
+  readonly b1: number;
+  readonly b2: number;
+  readonly b3: number;
   readonly portA: number;
   readonly portB: number;
   clientIsA = true;
@@ -76,26 +89,42 @@ export class Connection implements HalfStreamOwner {
   /** FIN seen from A (bit 0) / B (bit 1): for connections without half-streams in use. */
   finMask = 0;
 
-  constructor(buf: Uint8Array, srcOff: number, dstOff: number, addrLen: number, srcPort: number, dstPort: number, ctx: ReassemblyContext) {
-    // Copies, never views: on a Node Buffer (live capture reuses one) slice() is a view.
-    this.addrA = new Uint8Array(buf.subarray(srcOff, srcOff + addrLen));
-    this.addrB = new Uint8Array(buf.subarray(dstOff, dstOff + addrLen));
-    this.portA = srcPort;
-    this.portB = dstPort;
+  /** A connection whose endpoint A is the key's source. */
+  constructor(k: FlowKey, ctx: ReassemblyContext) {
+    this.hash = k.hash;
+    this.v6 = k.v6;
+    this.a0 = k.s0;
+    this.a1 = k.s1;
+    this.a2 = k.s2;
+    this.a3 = k.s3;
+    this.b0 = k.d0;
+    this.b1 = k.d1;
+    this.b2 = k.d2;
+    this.b3 = k.d3;
+    this.portA = k.srcPort;
+    this.portB = k.dstPort;
     this.halves = [new HalfStream(0, this, ctx), new HalfStream(1, this, ctx)];
   }
 
   /**
    * Whether the packet's endpoints are this connection's: 0 when it goes A to B, 1 when B to A,
-   * -1 when it belongs elsewhere. Compares bytes in place (no allocation).
+   * -1 when it belongs elsewhere. Compares numbers (no allocation).
    */
-  match(buf: Uint8Array, srcOff: number, dstOff: number, addrLen: number, srcPort: number, dstPort: number): -1 | 0 | 1 {
-    const a = this.addrA;
-    const b = this.addrB;
-    if (a.length !== addrLen) return -1;
-    if (srcPort === this.portA && dstPort === this.portB && same(a, buf, srcOff) && same(b, buf, dstOff)) return 0;
-    if (srcPort === this.portB && dstPort === this.portA && same(b, buf, srcOff) && same(a, buf, dstOff)) return 1;
+  match(k: FlowKey): -1 | 0 | 1 {
+    if (k.v6 !== this.v6) return -1;
+    if (k.srcPort === this.portA && k.dstPort === this.portB && k.s0 === this.a0 && k.d0 === this.b0 &&
+      k.s1 === this.a1 && k.s2 === this.a2 && k.s3 === this.a3 && k.d1 === this.b1 && k.d2 === this.b2 && k.d3 === this.b3) return 0;
+    if (k.srcPort === this.portB && k.dstPort === this.portA && k.s0 === this.b0 && k.d0 === this.a0 &&
+      k.s1 === this.b1 && k.s2 === this.b2 && k.s3 === this.b3 && k.d1 === this.a1 && k.d2 === this.a2 && k.d3 === this.a3) return 1;
     return -1;
+  }
+
+  /** Printable address of endpoint A (side 0) or B (side 1). */
+  address(side: 0 | 1): string {
+    const b = ADDRESS_BYTES;
+    if (side === 0) putWords(b, this.a0, this.a1, this.a2, this.a3);
+    else putWords(b, this.b0, this.b1, this.b2, this.b3);
+    return formatAddress(b, 0, this.v6 ? 16 : 4);
   }
 
   /** Direction of a packet sent by endpoint A (side 0) or B (side 1). */
@@ -126,9 +155,46 @@ export class Connection implements HalfStreamOwner {
     this.halves[0].release();
     this.halves[1].release();
   }
+
+  /**
+   * The connection is over for us (closed, or declined by the factory): releases its buffers and
+   * drops its per-direction state, summary and info, keeping only what the flow table needs to
+   * absorb the packets that still come (endpoints, state, FIN bits, activity). A lingering closed
+   * connection then costs one small object instead of its whole reassembly state.
+   */
+  retire(inert: InertParts): void {
+    this.release();
+    this.halves = inert.halves;
+    this.summary = inert.summary;
+    this.info = undefined;
+    this.handler = undefined;
+    this.vlans = NO_VLANS;
+  }
 }
 
-function same(addr: Uint8Array, buf: Uint8Array, off: number): boolean {
-  for (let i = 0; i < addr.length; i++) if (addr[i] !== buf[off + i]) return false;
-  return true;
+/** The shared state of retired connections: nothing may write to it (retired connections are only counted). */
+export interface InertParts {
+  readonly halves: [HalfStream, HalfStream];
+  readonly summary: ConnectionSummary;
+}
+
+/** Inert parts for the connections of one reassembler. */
+export function inertParts(ctx: ReassemblyContext): InertParts {
+  const summary = newSummary();
+  const owner: HalfStreamOwner = { handler: undefined, summary, bufferedBytes: 0 };
+  return { halves: [new HalfStream(0, owner, ctx), new HalfStream(1, owner, ctx)], summary };
+}
+
+function putWords(b: Uint8Array, w0: number, w1: number, w2: number, w3: number): void {
+  putWord(b, 0, w0);
+  putWord(b, 4, w1);
+  putWord(b, 8, w2);
+  putWord(b, 12, w3);
+}
+
+function putWord(b: Uint8Array, p: number, w: number): void {
+  b[p] = w >>> 24;
+  b[p + 1] = (w >>> 16) & 0xff;
+  b[p + 2] = (w >>> 8) & 0xff;
+  b[p + 3] = w & 0xff;
 }

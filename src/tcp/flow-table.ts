@@ -3,24 +3,82 @@
  * (chained on collisions), and a doubly linked list keeps connections in order of last activity
  * so the least recently active one is found in O(1) for eviction and idle sweeps.
  *
- * No string keys: a lookup hashes the address bytes in place and compares them against the copy
- * each connection made when it was created.
+ * No string keys and no per-packet objects: a packet's endpoints are read once into a reused
+ * FlowKey (addresses as 32-bit words), hashed from those numbers and compared against the words
+ * each connection keeps.
  */
 import type { Connection } from './connection.js';
 
-/** Hash of one endpoint (address bytes and port), FNV-1a style. */
-function hashEndpoint(buf: Uint8Array, off: number, len: number, port: number): number {
-  let h = (0x811c9dc5 ^ port) | 0;
-  for (let i = 0; i < len; i++) h = Math.imul(h ^ buf[off + i]!, 0x01000193);
-  return h;
+/**
+ * A packet's endpoints as numbers, filled in place by load() (one object, reused for every packet).
+ * Addresses are big-endian 32-bit words as signed integers; IPv4 uses word 0 only (the rest are 0).
+ */
+export class FlowKey {
+  v6 = false;
+  s0 = 0;
+  s1 = 0;
+  s2 = 0;
+  s3 = 0;
+  d0 = 0;
+  d1 = 0;
+  d2 = 0;
+  d3 = 0;
+  srcPort = 0;
+  dstPort = 0;
+  /** Order-independent hash of the two endpoints (the same for both directions). */
+  hash = 0;
+
+  /** Reads the endpoints at buf[srcOff], buf[dstOff] (addrLen 4 or 16 bytes) and hashes them. */
+  load(buf: Uint8Array, srcOff: number, dstOff: number, addrLen: number, srcPort: number, dstPort: number): void {
+    this.srcPort = srcPort;
+    this.dstPort = dstPort;
+    const s0 = word(buf, srcOff);
+    const d0 = word(buf, dstOff);
+    this.s0 = s0;
+    this.d0 = d0;
+    if (addrLen === 16) {
+      this.v6 = true;
+      const s1 = word(buf, srcOff + 4);
+      const s2 = word(buf, srcOff + 8);
+      const s3 = word(buf, srcOff + 12);
+      const d1 = word(buf, dstOff + 4);
+      const d2 = word(buf, dstOff + 8);
+      const d3 = word(buf, dstOff + 12);
+      this.s1 = s1;
+      this.s2 = s2;
+      this.s3 = s3;
+      this.d1 = d1;
+      this.d2 = d2;
+      this.d3 = d3;
+      this.hash = fmix((endpointHash(s0 ^ Math.imul(s1, 0x27d4eb2f) ^ Math.imul(s2, 0x165667b1) ^ Math.imul(s3, 0x61c88647), srcPort) +
+        endpointHash(d0 ^ Math.imul(d1, 0x27d4eb2f) ^ Math.imul(d2, 0x165667b1) ^ Math.imul(d3, 0x61c88647), dstPort)) | 0);
+    } else {
+      this.v6 = false;
+      this.s1 = 0;
+      this.s2 = 0;
+      this.s3 = 0;
+      this.d1 = 0;
+      this.d2 = 0;
+      this.d3 = 0;
+      this.hash = fmix((endpointHash(s0, srcPort) + endpointHash(d0, dstPort)) | 0);
+    }
+  }
 }
 
-/**
- * Order-independent hash of a packet's two endpoints: the same for both directions of a connection
- * (addition commutes; the murmur3 finaliser spreads the sum over all bits).
- */
-export function flowHash(buf: Uint8Array, srcOff: number, dstOff: number, addrLen: number, srcPort: number, dstPort: number): number {
-  let h = (hashEndpoint(buf, srcOff, addrLen, srcPort) + hashEndpoint(buf, dstOff, addrLen, dstPort)) | 0;
+/** A big-endian 32-bit word as a signed integer (a small integer for V8, never a heap number). */
+function word(buf: Uint8Array, p: number): number {
+  return (buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!;
+}
+
+/** Hash of one endpoint (an address word and the port). */
+function endpointHash(w: number, port: number): number {
+  let h = Math.imul(w ^ Math.imul(port, 0x9e3779b1), 0xcc9e2d51);
+  h = (h << 15) | (h >>> 17);
+  return Math.imul(h, 0x1b873593);
+}
+
+/** The murmur3 finaliser: spreads the sum of the two endpoint hashes over all bits. */
+function fmix(h: number): number {
   h ^= h >>> 16;
   h = Math.imul(h, 0x85ebca6b);
   h ^= h >>> 13;
@@ -48,10 +106,11 @@ export class FlowTable {
   }
 
   /** The connection of a packet, or undefined; sets `side`. */
-  find(hash: number, buf: Uint8Array, srcOff: number, dstOff: number, addrLen: number, srcPort: number, dstPort: number): Connection | undefined {
+  find(k: FlowKey): Connection | undefined {
+    const hash = k.hash;
     for (let c = this.buckets[hash & this.mask]; c !== undefined; c = c.bucketNext) {
       if (c.hash !== hash) continue;
-      const m = c.match(buf, srcOff, dstOff, addrLen, srcPort, dstPort);
+      const m = c.match(k);
       if (m !== -1) {
         this.side = m;
         return c;

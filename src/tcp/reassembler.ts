@@ -4,10 +4,9 @@
  */
 import { frameTime, type RawFrame } from '../capture/frame.js';
 import { TcpFlag, type Decoded } from '../decode/decoded.js';
-import { formatAddress } from '../decode/format-address.js';
-import { Connection, ConnState } from './connection.js';
+import { Connection, ConnState, inertParts, type InertParts } from './connection.js';
 import { newReassemblyStats, WindowPool, type ReassemblyContext, type ReassemblyStats } from './context.js';
-import { FlowTable, flowHash } from './flow-table.js';
+import { FlowKey, FlowTable } from './flow-table.js';
 import { MAIL_PORTS, TCP_LIMITS } from './limits.js';
 import type { ConnectionInfo, Direction, EndReason, StreamFactory } from './stream.js';
 
@@ -88,6 +87,10 @@ export class TcpReassembler {
   private readonly opts: ReassemblerOptions;
   private readonly ctx: ReassemblyContext;
   private readonly table: FlowTable;
+  /** The current packet's endpoints (reused). */
+  private readonly key = new FlowKey();
+  /** What retired (closed, declined) connections point to instead of their own state. */
+  private readonly inert: InertParts;
   private nextId = 1;
   private nextSweepTs = -Infinity;
   /**
@@ -115,6 +118,7 @@ export class TcpReassembler {
       meta: { streamOffset: 0, firstFrame: 0, lastFrame: 0, ts: 0 },
     };
     this.table = new FlowTable(Math.max(1, o.maxConnections));
+    this.inert = inertParts(this.ctx);
   }
 
   /** Feeds one TCP segment (frames of other kinds are ignored). */
@@ -131,10 +135,10 @@ export class TcpReassembler {
       if (now >= this.nextSweepTs) this.sweep(now);
     }
 
-    const buf = d.buf;
-    const hash = flowHash(buf, d.srcAddrOffset, d.dstAddrOffset, d.addrLength, d.srcPort, d.dstPort);
+    const key = this.key;
+    key.load(d.buf, d.srcAddrOffset, d.dstAddrOffset, d.addrLength, d.srcPort, d.dstPort);
     const table = this.table;
-    let c = table.find(hash, buf, d.srcAddrOffset, d.dstAddrOffset, d.addrLength, d.srcPort, d.dstPort);
+    let c = table.find(key);
     let side: 0 | 1 = table.side;
     const flags = d.flags;
     if (c !== undefined && (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.isNewAttempt(c, side, d.seq)) {
@@ -142,7 +146,7 @@ export class TcpReassembler {
       c = undefined;
     }
     if (c === undefined) {
-      c = this.create(hash, frame, d, ts);
+      c = this.create(frame, d, ts);
       side = 0;
     } else {
       table.touch(c);
@@ -244,14 +248,14 @@ export class TcpReassembler {
       if (dir === 1 && c.sawSyn && !c.synAckSeen && s.bytes[0] === 0 && s.bytes[1] === 0) {
         // Refused. Stay open a while: clients retry the same SYN after a RST (one attempt, many SYNs).
         s.refused = true;
-        if (c.state === ConnState.Pending) c.state = ConnState.Closed;
+        if (c.state === ConnState.Pending) this.retireUnopened(c);
         return;
       } else {
         s.resetBy = dir === 0 ? 'client' : 'server';
         s.resetFrame = fi;
       }
       if (c.state === ConnState.Open) this.close(c, 'rst', fi, ts);
-      else c.state = ConnState.Closed;
+      else this.retireUnopened(c);
       return;
     }
 
@@ -303,12 +307,12 @@ export class TcpReassembler {
     return true;
   }
 
-  private create(hash: number, frame: RawFrame, d: Decoded, ts: number): Connection {
+  /** A new connection for the packet whose endpoints are in this.key. */
+  private create(frame: RawFrame, d: Decoded, ts: number): Connection {
     const table = this.table;
     if (table.size >= this.opts.maxConnections) this.evictOne();
     const stats = this.ctx.stats;
-    const c = new Connection(d.buf, d.srcAddrOffset, d.dstAddrOffset, d.addrLength, d.srcPort, d.dstPort, this.ctx);
-    c.hash = hash;
+    const c = new Connection(this.key, this.ctx);
     c.id = this.nextId++;
     c.firstFrame = frame.index;
     c.startTs = ts;
@@ -350,9 +354,8 @@ export class TcpReassembler {
 
   private info(c: Connection): ConnectionInfo {
     if (c.info !== undefined) return c.info;
-    const len = c.addrA.length as 4 | 16;
-    const a = { ip: formatAddress(c.addrA, 0, len), port: c.portA };
-    const b = { ip: formatAddress(c.addrB, 0, len), port: c.portB };
+    const a = { ip: c.address(0), port: c.portA };
+    const b = { ip: c.address(1), port: c.portB };
     c.info = {
       id: c.id,
       client: c.clientIsA ? a : b,
@@ -368,7 +371,7 @@ export class TcpReassembler {
 
   private ignore(c: Connection): void {
     c.state = ConnState.Ignored;
-    c.release();
+    c.retire(this.inert);
     this.ctx.stats.ignoredConnections++;
   }
 
@@ -402,10 +405,15 @@ export class TcpReassembler {
     s.endReason = c.halves[0].ended && c.halves[1].ended && reason !== 'rst' && c.halves[0].finOffset >= 0 && c.halves[1].finOffset >= 0 ? 'fin' : reason;
     s.noAnswer = c.sawSyn && s.frames[1] === 0;
     s.established = c.synAckSeen || !c.sawSyn || s.bytes[0] + s.bytes[1] > 0;
-    c.release();
     const h = c.handler;
-    c.handler = undefined;
+    c.retire(this.inert);
     h?.close(s);
+  }
+
+  /** A connection that never had a handler (Pending) is over: it lingers Closed, retired. */
+  private retireUnopened(c: Connection): void {
+    c.state = ConnState.Closed;
+    c.retire(this.inert);
   }
 
   /** Drops an entry from the table (after close() if it was open). */
