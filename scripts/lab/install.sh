@@ -4,10 +4,9 @@
 # The packaged Dovecot service is not used (the lab runs its own instance with its own
 # configuration); if installing started it, it is stopped so that it does not hold ports.
 #
-# `mailwire live` needs the optional native module `cap`, which npm builds from source against
-# libpcap when it installs the project: when it does not load (no libpcap headers or no compiler at
-# `npm install` time, and npm skipped it), this installs libpcap-dev and a compiler and runs
-# `npm install` again, which builds it.
+# `mailwire live` needs mailwire's native libpcap addon (native/), which `npm install` builds when
+# libpcap's headers and a compiler are there: when it does not load, this installs libpcap-dev and a
+# compiler and builds it (npm run build:native).
 set -eu
 cd "$(dirname "$0")/../.."
 SUDO=""
@@ -35,9 +34,10 @@ if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dovecot 2
 fi
 dovecot --version
 
-if ! node -e "require('cap')" >/dev/null 2>&1; then
+addon=./native/build/Release/mailwire_pcap.node
+if ! node -e "require('$addon')" >/dev/null 2>&1; then
   apt_install libpcap-dev make g++ python3
-  npm install --no-audit --no-fund
-  node -e "require('cap')"
+  npm run build:native
+  node -e "require('$addon')"
 fi
-echo "cap loads: mailwire live can capture"
+echo "the libpcap addon loads: mailwire live can capture"

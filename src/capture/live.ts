@@ -1,23 +1,41 @@
 import { createRequire } from 'node:module';
 import { MailwireError } from '../errors.js';
-import { LinkType, type CaptureStats, type FrameSink } from './frame.js';
+import { type CaptureStats, type FrameSink } from './frame.js';
+import { normaliseLinkType } from './link-type.js';
 import { ReaderContext } from './reader-context.js';
 
-/** Capture buffer size asked of libpcap when the caller gives none. */
-const DEFAULT_BUFFER_BYTES = 16 * 1024 * 1024;
 /**
- * cap always opens with a 65535-byte snaplen (its binding calls pcap_set_snaplen(65535) whatever is
- * asked); a frame buffer larger than that would never fill. libpcap cuts longer packets there
- * without cap knowing (loopback frames reach 65550 bytes): a packet that fills it may be cut.
+ * Kernel capture buffer asked of libpcap when the caller gives none. With TPACKET_V3 it holds
+ * packets back to back: 64 MiB is about half a second of a saturated 1 Gbit/s link on loopback
+ * (where the kernel puts every packet in the ring twice, once per direction), enough to ride out
+ * a garbage collection or a burst of analysis (docs/performance.md, "Live capture").
  */
-const CAP_SNAPLEN_BYTES = 65_535;
+export const DEFAULT_BUFFER_BYTES = 64 * 1024 * 1024;
+/** libpcap's own default and largest snaplen: whole packets, loopback's 65 550-byte frames included. */
+export const DEFAULT_SNAPLEN = 262_144;
+/**
+ * TPACKET_V3 hands a block to the reader when it is full or when this much time has passed since
+ * its first packet: the longest a packet waits in a quiet capture before the analysis sees it.
+ */
+const BLOCK_TIMEOUT_MS = 50;
+/** How often the ring is looked at when it was found empty. */
+const POLL_MS = 10;
+/** Bytes of packets handed to JavaScript per call (one batch; at least one record of snaplen). */
+const BATCH_BYTES = 4 * 1024 * 1024;
+/** Packets read per dispatch, and the time after which a busy drain yields to the event loop. */
+const MAX_PACKETS_PER_DISPATCH = 16_384;
+const MAX_DRAIN_MS = 50;
+/** Size of the header the addon writes before each packet: ts_sec, ts_nsec, caplen, len (u32 LE). */
+const RECORD_HEADER_BYTES = 16;
 
 /** What a live capture is listening to, and how to end it. */
 export interface LiveCapture {
   readonly iface: string;
   /** LINKTYPE_* of the interface (what a PcapWriter for it should be given). */
   readonly linkType: number;
-  /** Stops capturing (idempotent) and returns the totals; dropped/ifDropped only when the module reports them. */
+  /** The snaplen libpcap applies (packets longer than it arrive cut, with their real length). */
+  readonly snaplen: number;
+  /** Stops capturing (idempotent) and returns the totals with libpcap's drop counters. */
   stop(): CaptureStats;
 }
 
@@ -28,145 +46,175 @@ export interface InterfaceInfo {
   addresses: string[];
 }
 
-/** The part of the optional native `cap` module used here. */
-interface CapHandle {
-  open(device: string, filter: string, bufSize: number, buffer: Buffer): string;
-  close(): boolean;
-  on(event: 'packet', listener: (nbytes: number, truncated: boolean) => void): void;
-  removeAllListeners(event?: string): void;
-  stats?(): { ps_recv?: number; ps_drop?: number; ps_ifdrop?: number; dropped?: number; ifdropped?: number };
+/** The native addon built from native/mailwire_pcap.c (see the interface described there). */
+interface PcapCapture {
+  readonly linkType: number;
+  readonly snaplen: number;
+  readonly nanosecond: boolean;
+  dispatch(maxPackets: number, onBatch: (records: number) => void): number;
+  stats(): { received: number; dropped: number; ifDropped: number };
+  close(): void;
 }
-interface CapModule {
-  Cap: {
-    new(): CapHandle;
-    deviceList(): Array<{ name: string; description?: string; addresses?: Array<{ addr?: string }> }>;
-  };
+interface PcapAddon {
+  libVersion: string;
+  devices(): Array<{ name: string; description?: string; addresses: string[] }>;
+  Capture: new (iface: string, filter: string, snaplen: number, bufferBytes: number, timeoutMs: number, batch: Buffer) => PcapCapture;
 }
 
-let capModule: CapModule | undefined;
-/**
- * cap objects whose open() failed. Their native destructor would stop a poll handle that was never
- * started (and crash the process at garbage collection), so they are kept alive on purpose.
- */
-const failedHandles: CapHandle[] = [];
+/** From dist/capture/ and src/capture/ alike. */
+const ADDON_PATH = '../../native/build/Release/mailwire_pcap.node';
+let addon: PcapAddon | undefined;
 
 /**
- * Loads the optional native module. `require` (through createRequire) rather than `import()` keeps
- * openLive synchronous; this file is the only one that touches `cap`.
+ * Loads the optional native addon (built by `npm install` when libpcap's headers are there).
+ * `require` (through createRequire) keeps openLive synchronous; this file is the only one that
+ * touches it.
  */
-function loadCap(): CapModule {
-  if (capModule) return capModule;
+function loadAddon(): PcapAddon {
+  if (addon) return addon;
   try {
-    capModule = createRequire(import.meta.url)('cap') as CapModule;
-    return capModule;
+    addon = createRequire(import.meta.url)(ADDON_PATH) as PcapAddon;
+    return addon;
   } catch (err) {
+    const why = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? 'it was not built' : (err as Error).message.split('\n')[0];
     throw new MailwireError('ERR_CAPTURE_UNAVAILABLE',
-      `live capture needs the optional 'cap' module: apt-get install libpcap-dev && npm install (${(err as Error).message.split('\n')[0]})`);
+      `live capture needs mailwire's native libpcap addon (${why}): apt-get install libpcap-dev, then npm run build:native`);
   }
 }
 
-/** Lists the capture interfaces libpcap sees. Throws ERR_CAPTURE_UNAVAILABLE without `cap`. */
+/** The libpcap the addon runs on ("libpcap version 1.10.3 (with TPACKET_V3)"). Throws like openLive without it. */
+export function libpcapVersion(): string {
+  return loadAddon().libVersion;
+}
+
+/** Lists the capture interfaces libpcap sees. Throws ERR_CAPTURE_UNAVAILABLE without the addon. */
 export async function listInterfaces(): Promise<InterfaceInfo[]> {
-  const cap = loadCap();
-  return cap.Cap.deviceList().map((d) => ({
+  return loadAddon().devices().map((d) => ({
     name: d.name,
     ...(d.description ? { description: d.description } : {}),
-    addresses: (d.addresses ?? []).map((a) => a.addr).filter((a): a is string => typeof a === 'string'),
+    addresses: d.addresses,
   }));
 }
 
-/** Maps the link type name cap returns from open() to a LINKTYPE_* number. */
-export function capLinkType(name: string): number {
-  switch (name) {
-    case 'NULL': return LinkType.NULL;
-    case 'ETHERNET': return LinkType.ETHERNET;
-    case 'IEEE802_11_RADIO': return 127;
-    case 'LINKTYPE_LINUX_SLL': return LinkType.LINUX_SLL;
-    case 'RAW': return LinkType.RAW;
-    default: {
-      // "Unknown linktype N": N is the DLT, equal to the LINKTYPE for everything past the BSD-era values.
-      const m = /(\d+)\s*$/.exec(name);
-      return m ? Number(m[1]) : -1;
-    }
-  }
-}
-
 /**
- * Starts capturing on `iface` and hands every packet to `sink` as it arrives (on the event loop).
+ * Starts capturing on `iface` and hands every packet to `sink` on the event loop.
  *
- * Frames follow the RawFrame contract: ONE reused frame object whose `buf` is the capture buffer
- * cap fills for each packet (valid only during sink.frame). cap gives neither a timestamp nor the
- * original length: the time is stamped here on arrival, and wireLen is capLen, or capLen + 1 when
- * cap says the packet did not fit the buffer or when it filled cap's snaplen (the real length is
- * unknown; this marks it as cut, so that decode takes the lengths in the IP header as the truth).
+ * libpcap runs without immediate mode (TPACKET_V3 on Linux): the kernel fills blocks of packets
+ * and hands a block over when it is full or BLOCK_TIMEOUT_MS old. A timer looks at the ring every
+ * POLL_MS; each look copies what is there into one batch buffer (one native call and one
+ * JavaScript callback per batch, not per packet) and the frames are read out of it. So a packet
+ * reaches the sink at most about BLOCK_TIMEOUT_MS + POLL_MS after it was captured, and a pause of
+ * the analysis (a garbage collection, a large message) is absorbed by the kernel buffer.
  *
- * Throws MailwireError: ERR_CAPTURE_UNAVAILABLE (no `cap`), ERR_CAPTURE_INTERFACE (unknown
+ * Frames follow the RawFrame contract: ONE reused frame object whose `buf` is the batch buffer
+ * (valid only during sink.frame). Timestamps are the kernel's (nanoseconds where libpcap offers
+ * them), `wireLen` is the packet's real length (larger than `capLen` when the snaplen cut it).
+ *
+ * Throws MailwireError: ERR_CAPTURE_UNAVAILABLE (no addon), ERR_CAPTURE_INTERFACE (unknown or down
  * interface), ERR_CAPTURE_PERMISSION (needs root or CAP_NET_RAW), ERR_USAGE (bad filter).
  */
 export function openLive(opts: { iface: string; filter?: string; snaplen?: number; bufferSize?: number }, sink: FrameSink): LiveCapture {
-  const cap = loadCap();
+  const pcap = loadAddon();
   const iface = opts.iface;
-  const known = cap.Cap.deviceList().map((d) => d.name);
+  const known = pcap.devices().map((d) => d.name);
   if (!known.includes(iface)) {
     throw new MailwireError('ERR_CAPTURE_INTERFACE', `no capture interface named '${iface}' (available: ${known.join(', ') || 'none'})`);
   }
-  const snaplen = Math.max(1, Math.min(opts.snaplen ?? CAP_SNAPLEN_BYTES, CAP_SNAPLEN_BYTES));
-  const buffer = Buffer.alloc(snaplen);
-  const handle = new cap.Cap();
-  let linkTypeName: string;
+  const filter = opts.filter ?? '';
+  const snaplen = Math.max(1, Math.min(Math.floor(opts.snaplen ?? DEFAULT_SNAPLEN), DEFAULT_SNAPLEN));
+  const bufferBytes = Math.max(1024 * 1024, Math.min(Math.floor(opts.bufferSize ?? DEFAULT_BUFFER_BYTES), 2 ** 31 - 1));
+  const batch = Buffer.alloc(Math.max(BATCH_BYTES, snaplen + RECORD_HEADER_BYTES));
+  let handle: PcapCapture;
   try {
-    linkTypeName = handle.open(iface, opts.filter ?? '', opts.bufferSize ?? DEFAULT_BUFFER_BYTES, buffer);
+    handle = new pcap.Capture(iface, filter, snaplen, bufferBytes, BLOCK_TIMEOUT_MS, batch);
   } catch (err) {
-    failedHandles.push(handle);
-    throw openError(iface, opts.filter ?? '', (err as Error).message);
+    throw openError(iface, filter, err as NodeJS.ErrnoException);
   }
-  const linkType = capLinkType(linkTypeName);
+  const linkType = normaliseLinkType(handle.linkType);
   const ctx = new ReaderContext(sink, iface);
-  if (linkType < 0) ctx.warn('live.unknown-link-type', `interface link type not understood: ${linkTypeName}`);
   let bytes = 0;
   let stopped = false;
-  handle.on('packet', (nbytes: number, truncated: boolean) => {
+  let timer: NodeJS.Timeout | undefined;
+
+  const onBatch = (records: number): void => {
+    let off = 0;
+    for (let i = 0; i < records && !stopped; i++) {
+      const sec = batch.readUInt32LE(off);
+      const nsec = batch.readUInt32LE(off + 4);
+      const capLen = batch.readUInt32LE(off + 8);
+      const wireLen = batch.readUInt32LE(off + 12);
+      bytes += capLen;
+      ctx.emit(batch, off + RECORD_HEADER_BYTES, capLen, wireLen, sec, nsec, linkType, 0, -1);
+      off += RECORD_HEADER_BYTES + capLen;
+    }
+  };
+  /** Reads what the ring holds; true when it may hold more (the drain stopped at its budget). */
+  const drain = (): boolean => {
+    const start = performance.now();
+    for (;;) {
+      let n: number;
+      try {
+        n = handle.dispatch(MAX_PACKETS_PER_DISPATCH, onBatch);
+      } catch (err) {
+        // A capture error (the interface went away...) ends the capture; a sink's exception is not ours to hide.
+        if ((err as NodeJS.ErrnoException).code !== 'EPCAP') throw err;
+        ctx.warn('live.capture-error', `capture stopped: ${(err as Error).message}`);
+        stopped = true;
+        return false;
+      }
+      if (stopped || n < MAX_PACKETS_PER_DISPATCH) return false;
+      if (performance.now() - start >= MAX_DRAIN_MS) return true;
+    }
+  };
+  const poll = (): void => {
+    timer = undefined;
     if (stopped) return;
-    // performance.timeOrigin + now() is the wall clock with sub-millisecond resolution.
-    const ms = performance.timeOrigin + performance.now();
-    const sec = Math.floor(ms / 1000);
-    const nsec = Math.min(999_999_999, Math.round((ms - sec * 1000) * 1e6));
-    bytes += nbytes;
-    const cut = truncated || nbytes >= CAP_SNAPLEN_BYTES;
-    ctx.emit(buffer, 0, nbytes, cut ? nbytes + 1 : nbytes, sec, nsec, linkType, 0, -1);
-  });
+    const more = drain();
+    if (stopped) return;
+    // A drain that hit its budget goes on after whatever else the event loop has to do.
+    timer = more ? setTimeout(poll, 0) : setTimeout(poll, POLL_MS);
+  };
+  timer = setTimeout(poll, POLL_MS);
+
+  let final: CaptureStats | undefined;
   return {
     iface,
     linkType,
+    snaplen: handle.snaplen,
     stop(): CaptureStats {
+      if (final) return final;
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      // What the kernel has already handed over still reaches the sink.
+      if (!stopped) drain();
+      stopped = true;
       const stats: CaptureStats = { format: 'live', compressed: false, frames: ctx.frames, bytesRead: bytes, warnings: ctx.warnings };
-      if (!stopped) {
-        stopped = true;
-        const s = typeof handle.stats === 'function' ? handle.stats() : undefined;
-        if (s) {
-          const dropped = s.ps_drop ?? s.dropped;
-          const ifDropped = s.ps_ifdrop ?? s.ifdropped;
-          if (dropped !== undefined) stats.dropped = dropped;
-          if (ifDropped !== undefined) stats.ifDropped = ifDropped;
-        }
-        handle.close();
-        handle.removeAllListeners('packet');
+      try {
+        const s = handle.stats();
+        stats.dropped = s.dropped;
+        stats.ifDropped = s.ifDropped;
+      } catch {
+        // The capture failed earlier (warned): libpcap has no counters to give.
       }
+      handle.close();
+      final = stats;
       return stats;
     },
   };
 }
 
-function openError(iface: string, filter: string, message: string): MailwireError {
-  if (/permission|not permitted|access denied|EPERM|EACCES/i.test(message)) {
-    return new MailwireError('ERR_CAPTURE_PERMISSION', `capturing on '${iface}' needs root or CAP_NET_RAW (${message})`);
+function openError(iface: string, filter: string, err: NodeJS.ErrnoException): MailwireError {
+  const message = err.message;
+  switch (err.code) {
+    case 'EPERM': return new MailwireError('ERR_CAPTURE_PERMISSION', `capturing on '${iface}' needs root or CAP_NET_RAW (${message})`);
+    case 'EFILTER': return new MailwireError('ERR_USAGE', `bad capture filter '${filter}': ${message}`);
+    case 'ENODEV':
+    case 'ENETDOWN':
+      return new MailwireError('ERR_CAPTURE_INTERFACE', `cannot capture on '${iface}': ${message}`);
+    default:
+      if (/permission|not permitted|EPERM|EACCES/i.test(message)) {
+        return new MailwireError('ERR_CAPTURE_PERMISSION', `capturing on '${iface}' needs root or CAP_NET_RAW (${message})`);
+      }
+      return new MailwireError('ERR_CAPTURE_INTERFACE', `cannot capture on '${iface}': ${message}`);
   }
-  if (/no such device|doesn't exist|does not exist|not up|down/i.test(message)) {
-    return new MailwireError('ERR_CAPTURE_INTERFACE', `cannot capture on '${iface}': ${message}`);
-  }
-  // libpcap's compiler errors: "syntax error", "unknown port 'x'", "unknown host 'x'", "illegal qualifier"...
-  if (/filter|syntax|parse|unknown (port|host|protocol|network|ether)|illegal|expression/i.test(message)) {
-    return new MailwireError('ERR_USAGE', `bad capture filter '${filter}': ${message}`);
-  }
-  return new MailwireError('ERR_CAPTURE_INTERFACE', `cannot capture on '${iface}': ${message}`);
 }

@@ -105,9 +105,11 @@ export class TextReport implements ReportWriter {
         lines.push(`                  ${frameKinds(d)}`);
         for (const e of d.errorExamples.slice(0, 5)) lines.push(c.yellow(`                  frame ${e.frame}: ${escapeTerminal(`${e.layer}: ${e.error}`)}`));
       }
-      if (cap?.dropped) lines.push(c.yellow(`                  ${cap.dropped} packets dropped by the kernel`));
-      // cap 0.2.1 exposes no pcap_stats(): say so rather than imply that nothing was dropped.
-      else if (cap?.format === 'live' && cap.dropped === undefined) lines.push(c.dim('                  kernel drop counters: not available through the cap module'));
+      if (cap?.format === 'live') {
+        // libpcap's counters (ps_drop, ps_ifdrop), zero included: that nothing was lost is worth saying.
+        if (cap.dropped === undefined) lines.push(c.dim('                  kernel drop counters: not available'));
+        else lines.push((cap.dropped || cap.ifDropped ? c.yellow : c.dim)(`                  ${cap.dropped} packets dropped by the kernel, ${cap.ifDropped ?? 0} by the interface`));
+      } else if (cap?.dropped) lines.push(c.yellow(`                  ${cap.dropped} packets dropped by the kernel`));
       // Reassembly caps that were hit change what the conversations show: say so where people look.
       const caps = capsHit(input);
       if (caps.length) lines.push(c.yellow(`                  caps hit: ${caps.join(', ')}`));

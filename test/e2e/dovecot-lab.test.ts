@@ -18,7 +18,7 @@ import { analyzeFiles, type AnalysisResult } from '../../src/analyze.js';
 import type { Conversation } from '../../src/model/conversation.js';
 import { LAB_PASSWORD, labMessages, startLab, stopLab, type Lab } from '../../scripts/lab/dovecot-lab.mjs';
 import { converse, imapStep } from '../../scripts/lab/socket-client.mjs';
-import { capLoads } from '../helpers/live-capture.js';
+import { captureAddonLoads } from '../helpers/live-capture.js';
 
 const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const PORTS = [10143, 11143, 10110, 10993, 10995];
@@ -34,8 +34,8 @@ const APPENDED = 'From: Alice <alice@example.org>\r\nTo: Bob <bob@example.org>\r
 const IDLE_MS = 300;
 
 /**
- * The snaplen live capture runs with: the `cap` module (0.2.1) calls pcap_set_snaplen(65535)
- * whatever mailwire asks, and a loopback frame reaches 65550 bytes (MTU 65536 + Ethernet header),
+ * The snaplen live capture runs with: the CLI's --snaplen default (65535), while a loopback frame
+ * reaches 65550 bytes (MTU 65536 + Ethernet header),
  * so live capture loses the last bytes of the largest segments. tcpdump records the traffic twice:
  * whole (-s 0), and cut at this length for the live-versus-file comparison.
  */
@@ -141,7 +141,7 @@ function readJsonReport(file: string): LiveReport {
 
 const prerequisites = [
   ...['dovecot', 'tcpdump', 'curl', 'openssl'].filter((b) => spawnSync('sh', ['-c', `command -v ${b}`]).status !== 0),
-  ...(capLoads() ? [] : ["the 'cap' module"]),
+  ...(captureAddonLoads() ? [] : ["mailwire's native libpcap addon"]),
 ];
 
 describe('Dovecot lab: real server, real clients, file and live capture', () => {
