@@ -39,12 +39,18 @@ export interface LineFramerHandler {
   /** Raw-mode content (after expectRaw); `remaining` bytes are still expected after this chunk. `info` is reused like LineInfo. */
   raw(bytes: Uint8Array, info: RawInfo, remaining: number): void;
   /**
-   * Optional fast path for bulk text (POP3 message bodies): a complete line lying whole in the pushed
-   * chunk is first offered as the range [start, end) of `buf` (line end excluded), so that no view
-   * is allocated per line. Return true when handled; false, and the same line comes through line().
-   * Lines that were buffered across chunks, or cut as overlong, only ever come through line().
+   * Optional bulk path (POP3 message bodies): the handler may take whole lines of `buf[start, end)`
+   * itself, without the framer visiting each one, and returns the position after the last line it
+   * took (`start` when it took none); the line at that position then comes through line() as usual.
+   * Offered at every line start with nothing buffered (`buf` is the pushed chunk), and for a line
+   * completed from bytes buffered across chunks (`buf` is the framer's buffer holding that one line,
+   * LF included). A line taken must be complete (its LF inside `buf[start, end)`) and no longer than
+   * `maxLineBytes` (LF excluded, CR included): exactly the lines the framer would deliver whole.
+   * `info` holds the frames, time and stream offset of a line starting at `start` (its `bareLf`,
+   * `overlong` and `length` fields are not set) and is reused like LineInfo; `buf` is valid only
+   * during the call. The handler must not call expectRaw from here.
    */
-  lineRange?(buf: Uint8Array, start: number, end: number, info: LineInfo): boolean;
+  bulk?(buf: Uint8Array, start: number, end: number, info: LineInfo, maxLineBytes: number): number;
 }
 
 export class LineFramer {
@@ -101,6 +107,15 @@ export class LineFramer {
         continue;
       }
       if (this.pendingLen === 0 && this.skipped === 0) {
+        if (this.handler.bulk !== undefined) {
+          const bi = this.info;
+          bi.firstFrame = meta.firstFrame;
+          bi.lastFrame = meta.lastFrame;
+          bi.ts = meta.ts;
+          bi.streamOffset = meta.streamOffset + pos;
+          pos = this.handler.bulk(bytes, pos, end, bi, this.maxLineBytes);
+          if (pos >= end) return;
+        }
         this.lineFirstFrame = meta.firstFrame;
         this.lineTs = meta.ts;
         this.lineOffset = meta.streamOffset + pos;
@@ -126,10 +141,21 @@ export class LineFramer {
         info.overlong = false;
         info.length = stop - start;
         pos = lf + 1;
-        if (this.handler.lineRange !== undefined && this.handler.lineRange(bytes, start, stop, info)) continue;
         content = bytes.subarray(start, stop);
       } else {
-        this.append(bytes, pos, lf);
+        if (this.handler.bulk !== undefined && this.skipped === 0 && this.pendingLen + (lf - pos) < this.maxLineBytes) {
+          // The line began in an earlier chunk: offered whole (LF included) from the buffer.
+          this.append(bytes, pos, lf + 1);
+          const n = this.pendingLen;
+          const taken = this.handler.bulk(this.pending, 0, n, info, this.maxLineBytes) === n;
+          this.pendingLen = taken ? 0 : n - 1;
+          if (taken) {
+            pos = lf + 1;
+            continue;
+          }
+        } else {
+          this.append(bytes, pos, lf);
+        }
         const lineBytes = this.pending.subarray(0, this.pendingLen);
         const total = lineBytes.length + this.skipped;
         let bareLf = true;
@@ -189,7 +215,13 @@ export class LineFramer {
         grown.set(this.pending.subarray(0, this.pendingLen));
         this.pending = grown;
       }
-      this.pending.set(src.subarray(from, from + keep), this.pendingLen);
+      // Short pieces (the start of a line cut by the chunk end) byte by byte: no view to allocate.
+      if (keep <= 64) {
+        const dst = this.pending;
+        for (let i = 0, o = this.pendingLen; i < keep; i++) dst[o + i] = src[from + i]!;
+      } else {
+        this.pending.set(src.subarray(from, from + keep), this.pendingLen);
+      }
       this.pendingLen += keep;
     }
     this.skipped += n - keep;

@@ -39,26 +39,43 @@ export class BodyAccumulator {
    * the line's full length (the framer may have kept only the start of an overlong line).
    */
   add(buf: Uint8Array, start: number, end: number, length: number, bareLf: boolean, firstFrame: number, lastFrame: number, streamOffset: number): void {
-    if (this.lines === 0) {
-      this.info.firstFrame = firstFrame;
-      this.info.streamOffset = streamOffset;
-    } else if (firstFrame < this.info.firstFrame) {
-      // Reassembled out-of-order segments: an earlier frame may carry later bytes.
-      this.info.firstFrame = firstFrame;
-    }
-    this.lines++;
-    this.keep(buf, start, end);
-    this.keep(bareLf ? LF : CRLF, 0, bareLf ? 1 : 2);
+    this.content(buf, start, end);
+    this.content(bareLf ? LF : CRLF, 0, bareLf ? 1 : 2);
+    if (this.sink && end - start < length) this.sinkShort = true;
+    this.count(1, length + (bareLf ? 1 : 2), firstFrame, lastFrame, streamOffset);
+  }
+
+  /**
+   * Content bytes buf[start, end) exactly as they follow in the unstuffed body, line ends included
+   * (a run of whole lines, or a line and then its line end): kept while the first bytes are, and
+   * streamed to the sink. The lines they belong to are counted by count().
+   */
+  content(buf: Uint8Array, start: number, end: number): void {
+    if (this.keptLen < this.kept.length) this.keep(buf, start, end);
     if (this.sink) {
       this.sink.chunk(this.sinkId!, buf.subarray(start, end));
-      this.sink.chunk(this.sinkId!, bareLf ? LF : CRLF);
-      this.sinkBytes += end - start + (bareLf ? 1 : 2);
-      if (end - start < length) this.sinkShort = true;
+      this.sinkBytes += end - start;
     }
-    const total = length + (bareLf ? 1 : 2);
-    this.info.size += total;
-    this.info.received += total;
-    if (lastFrame > this.info.lastFrame) this.info.lastFrame = lastFrame;
+  }
+
+  /**
+   * `lines` content lines of `bytes` octets in all (unstuffed, line ends included, overlong lines at
+   * their full length), which all started in a chunk of frames firstFrame..lastFrame; the first of
+   * them at `streamOffset`.
+   */
+  count(lines: number, bytes: number, firstFrame: number, lastFrame: number, streamOffset: number): void {
+    const info = this.info;
+    if (this.lines === 0) {
+      info.firstFrame = firstFrame;
+      info.streamOffset = streamOffset;
+    } else if (firstFrame < info.firstFrame) {
+      // Reassembled out-of-order segments: an earlier frame may carry later bytes.
+      info.firstFrame = firstFrame;
+    }
+    this.lines += lines;
+    info.size += bytes;
+    info.received += bytes;
+    if (lastFrame > info.lastFrame) info.lastFrame = lastFrame;
   }
 
   /** The body ended (terminator seen: complete, or connection/gap: incomplete; `cut` says why for the sink). Fills head/text. */

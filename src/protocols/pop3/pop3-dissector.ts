@@ -13,6 +13,7 @@ import { secretFacts } from '../../model/secrets.js';
 import type { ConnectionInfo, ConnectionSummary, Direction, EndReason, SegmentMeta } from '../../tcp/stream.js';
 import { ConversationBuilder, decodeText } from '../conversation-builder.js';
 import type { ContentSink, ContentStart, DissectorFactory, DissectorOptions, PlaintextSink, ProtocolDissector, TlsLayer } from '../dissector.js';
+import { crlfScanner } from '../framing/crlf-scan.js';
 import { LineFramer, type LineInfo } from '../framing/line-framer.js';
 import { LIMITS } from '../limits.js';
 import { decodeSasl } from '../sasl/index.js';
@@ -61,7 +62,13 @@ interface MultiLine {
 const SIDE: readonly Side[] = ['C', 'S'];
 
 /** Creates the POP3 dissector for one connection (see DissectorFactory). */
-export const createPop3Dissector: DissectorFactory = (info, opts) => new Pop3Dissector(info, opts);
+export const createPop3Dissector: DissectorFactory = (info, opts) => new Pop3Dissector(info, opts, true);
+
+/**
+ * The same dissector without the bulk path for message bodies (every body line through onLine):
+ * the reference the bulk path is tested against (test/protocols/pop3/body-bulk.test.ts).
+ */
+export const createPop3DissectorLineByLine: DissectorFactory = (info, opts) => new Pop3Dissector(info, opts, false);
 
 class Pop3Dissector implements ProtocolDissector {
   private readonly b: ConversationBuilder;
@@ -93,7 +100,7 @@ class Pop3Dissector implements ProtocolDissector {
   /** close() ran: nothing more is accepted. */
   private closed = false;
 
-  constructor(private readonly info: ConnectionInfo, private readonly opts: DissectorOptions) {
+  constructor(private readonly info: ConnectionInfo, private readonly opts: DissectorOptions, private readonly bulk: boolean) {
     this.b = new ConversationBuilder(info, 'pop3', opts.security);
     this.b.conv.state = this.state;
     this.decryptedInput = opts.security === 'implicit-tls';
@@ -109,8 +116,8 @@ class Pop3Dissector implements ProtocolDissector {
       line: (bytes, li) => this.onLine(dir, bytes, li, false),
       // POP3 never asks for raw mode.
       raw: () => undefined,
-      // Message bodies are most of the bytes: their lines skip the per-line view (see bodyLineRange).
-      ...(dir === 1 ? { lineRange: (buf: Uint8Array, start: number, end: number, li: LineInfo) => this.bodyLineRange(buf, start, end, li) } : {}),
+      // Message bodies are most of the bytes: their lines are taken in bulk (see bodyBulk).
+      ...(dir === 1 && this.bulk ? { bulk: (buf: Uint8Array, start: number, end: number, li: LineInfo, max: number) => this.bodyBulk(buf, start, end, li, max) } : {}),
     });
   }
 
@@ -610,16 +617,44 @@ class Pop3Dissector implements ProtocolDissector {
   // ---- multi-line answers --------------------------------------------------------------------
 
   /**
-   * The framer's fast path (server lines lying whole in one chunk): a plain content line of a message
-   * body is taken here without a view being made for it. Anything else — no body being read, the
-   * "." terminator, a bare-LF line (reported per line) — returns false and comes through onLine.
+   * The framer's bulk path: while a message body is being read, the whole lines of a chunk are
+   * taken here without a call, view or event per line: the scanner finds where the ordinary lines
+   * stop (16 bytes per step, see crlf-scan.ts), stuffed lines are unstuffed here, and what the body
+   * needs of them is summed (lines, octets less the stuffing dots) and its content handed over in
+   * runs between stuffing dots. It stops (and the framer delivers that line through onLine) at the
+   * "." terminator, at a bare-LF line (counted and reported per line), at an overlong line and at
+   * the unfinished last line of the chunk. For the lines it takes, the result is the same as
+   * bodyLine() called for each (test/protocols/pop3/body-bulk.test.ts).
    */
-  private bodyLineRange(buf: Uint8Array, start: number, end: number, li: LineInfo): boolean {
+  private bodyBulk(buf: Uint8Array, start: number, end: number, li: LineInfo, maxLineBytes: number): number {
     const m = this.multi;
-    if (m === undefined || m.body === undefined || li.bareLf) return false;
-    if (end - start === 1 && buf[start] === 0x2e) return false;
-    this.bodyLine(m, m.body, buf, start, end, li, false);
-    return true;
+    if (m === undefined || m.body === undefined) return start;
+    const scanner = crlfScanner;
+    scanner.load(buf, start, end);
+    let p = start;
+    let run = start;
+    let lines = 0;
+    let dots = 0;
+    for (;;) {
+      p = scanner.scan(p, maxLineBytes);
+      lines += scanner.lines;
+      if (p >= end || buf[p] !== 0x2e) break;
+      // A line starting with ".": the terminator (".", left to the framer) or a stuffed line
+      // (RFC 1939 §3), whose first dot is not content.
+      const lf = buf.indexOf(0x0a, p);
+      if (lf < 0 || lf >= end || lf - p > maxLineBytes || buf[lf - 1] !== 0x0d || lf - p === 2) break;
+      if (p > run) m.body.content(buf, run, p);
+      run = p + 1;
+      dots++;
+      lines++;
+      p = lf + 1;
+    }
+    if (lines > 0) {
+      if (p > run) m.body.content(buf, run, p);
+      m.body.count(lines, p - start - dots, li.firstFrame, li.lastFrame, li.streamOffset);
+      m.lines += lines;
+    }
+    return p;
   }
 
   /** A content line of a RETR/TOP body, buf[start, end). RFC 1939 §3: a line starting with '.' was byte-stuffed. */
