@@ -126,4 +126,10 @@ export interface ReassemblyContext {
   readonly maxSeqAheadBytes: number;
   /** The one SegmentMeta object handed to handlers (reused: handlers copy the fields they keep). */
   readonly meta: SegmentMeta;
+  /**
+   * Capture time of the packet being handled, set by the reassembler before it hands the packet's
+   * parts to a half-stream: a field instead of an argument, as a double passed to a function that
+   * is not inlined is boxed (one heap number per call and packet).
+   */
+  ts: number;
 }

@@ -83,8 +83,12 @@ export class HalfStream {
     return this.isn === seq ? 'repeat' : 'other';
   }
 
-  /** Payload bytes buf[off, off + len) at sequence number `seq`, carried by `frame`. */
-  segment(buf: Uint8Array, off: number, len: number, seq: number, frame: number, ts: number): void {
+  /**
+   * Payload bytes buf[off, off + len) at sequence number `seq` (unsigned or signed 32-bit), carried
+   * by `frame`, captured at ctx.ts.
+   */
+  segment(buf: Uint8Array, off: number, len: number, seq: number, frame: number): void {
+    const ts = this.ctx.ts;
     if (!this.started) this.start(seq);
     let rel = (seq - this.nextSeq) | 0;
     if (rel < 0) {
@@ -132,8 +136,9 @@ export class HalfStream {
     this.giveUpAcked(frame, ts);
   }
 
-  /** This side's FIN at sequence number `seq` (after the segment's payload). */
-  fin(seq: number, frame: number, ts: number): void {
+  /** This side's FIN at sequence number `seq` (after the segment's payload), captured at ctx.ts. */
+  fin(seq: number, frame: number): void {
+    const ts = this.ctx.ts;
     if (!this.started) this.start(seq);
     if (this.finOffset >= 0) return;
     const rel = (seq - this.nextSeq) | 0;
@@ -143,8 +148,8 @@ export class HalfStream {
     this.maybeEnd(frame, ts);
   }
 
-  /** The peer acknowledged up to sequence number `ack`: bytes before it that we lack are lost. */
-  peerAck(ack: number, frame: number, ts: number): void {
+  /** The peer acknowledged up to sequence number `ack` (at ctx.ts): bytes before it that we lack are lost. */
+  peerAck(ack: number, frame: number): void {
     if (!this.started) return;
     const rel = (ack - this.nextSeq) | 0;
     if (rel <= 0 || rel > this.ctx.maxSeqAheadBytes) return;
@@ -152,7 +157,7 @@ export class HalfStream {
     // The FIN takes a sequence number but is not a byte.
     if (this.finOffset >= 0 && to > this.finOffset) to = this.finOffset;
     if (to > this.ackedTo) this.ackedTo = to;
-    if (this.pending.length > 0) this.giveUpAcked(frame, ts);
+    if (this.pending.length > 0) this.giveUpAcked(frame, this.ctx.ts);
   }
 
   /**

@@ -116,6 +116,7 @@ export class TcpReassembler {
       maxMismatchesPerConnection: TCP_LIMITS.MAX_MISMATCHES_PER_CONNECTION,
       maxSeqAheadBytes: TCP_LIMITS.MAX_SEQ_AHEAD_BYTES,
       meta: { streamOffset: 0, firstFrame: 0, lastFrame: 0, ts: 0 },
+      ts: 0,
     };
     this.table = new FlowTable(Math.max(1, o.maxConnections));
     this.inert = inertParts(this.ctx);
@@ -163,7 +164,8 @@ export class TcpReassembler {
       }
       return;
     }
-    this.segment(c, side, frame, d, ts);
+    this.ctx.ts = ts;
+    this.segment(c, side, frame, d);
   }
 
   /** Flushes every open connection (gaps for holes), ends both directions and closes it, in id order. */
@@ -206,8 +208,9 @@ export class TcpReassembler {
     return this.clock;
   }
 
-  /** One segment of a tracked connection (Pending or Open). */
-  private segment(c: Connection, side: 0 | 1, frame: RawFrame, d: Decoded, ts: number): void {
+  /** One segment of a tracked connection (Pending or Open), captured at ctx.ts. */
+  private segment(c: Connection, side: 0 | 1, frame: RawFrame, d: Decoded): void {
+    const ts = this.ctx.ts;
     const flags = d.flags;
     const fi = frame.index;
     let dir: Direction = c.dirOf(side);
@@ -270,12 +273,15 @@ export class TcpReassembler {
     s.endTs = ts;
 
     const half = c.halves[dir];
-    if ((flags & TcpFlag.ACK) !== 0) c.halves[dir ^ 1].peerAck(d.ack, fi, ts);
-    const seq = (flags & TcpFlag.SYN) !== 0 ? (d.seq + 1) >>> 0 : d.seq;
-    if (len > 0) half.segment(d.buf, d.payloadOffset, len, seq, fi, ts);
+    // Sequence numbers are handed on as signed 32-bit values: small integers for V8, where an
+    // unsigned one above 2^31 would be boxed in a heap number at each call (the half-stream only
+    // ever takes differences modulo 2^32 and stores them unsigned).
+    if ((flags & TcpFlag.ACK) !== 0) c.halves[dir ^ 1].peerAck(d.ack | 0, fi);
+    const seq = (flags & TcpFlag.SYN) !== 0 ? (d.seq + 1) | 0 : d.seq | 0;
+    if (len > 0) half.segment(d.buf, d.payloadOffset, len, seq, fi);
     if ((flags & TcpFlag.FIN) !== 0) {
       if (s.finBy === undefined) s.finBy = dir === 0 ? 'client' : 'server';
-      half.fin((seq + d.payloadWireLength) >>> 0, fi, ts);
+      half.fin((seq + d.payloadWireLength) | 0, fi);
     }
     if (c.halves[0].ended && c.halves[1].ended && c.state === ConnState.Open) this.close(c, 'fin', fi, ts);
   }
