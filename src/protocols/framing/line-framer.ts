@@ -102,7 +102,8 @@ export class LineFramer {
         ri.lastFrame = meta.lastFrame;
         ri.ts = meta.ts;
         ri.streamOffset = meta.streamOffset + pos;
-        this.handler.raw(bytes.subarray(pos, pos + take), ri, this.rawRemaining);
+        // The whole chunk as it came (the usual case inside a literal): no view to allocate.
+        this.handler.raw(pos === 0 && take === end ? bytes : bytes.subarray(pos, pos + take), ri, this.rawRemaining);
         pos += take;
         continue;
       }

@@ -182,11 +182,14 @@ export function parseValues(raw: string, start: number, literals: readonly Liter
       needSep = true;
       continue;
     }
-    const w = readWord(raw, pos, stop);
-    if ('reason' in w) return { values: top, notes, error: w, end: w.position };
-    const word = raw.slice(pos, w.end);
-    cur.push(word.toUpperCase() === 'NIL' ? { t: 'nil', pos } : { t: 'atom', v: word, pos });
-    pos = w.end;
+    const wEnd = wordEnd(raw, pos, stop);
+    if (wEnd < 0) {
+      const error = wordError(raw, pos, stop);
+      return { values: top, notes, error, end: error.position };
+    }
+    const word = raw.slice(pos, wEnd);
+    cur.push(wEnd - pos === 3 && word.toUpperCase() === 'NIL' ? { t: 'nil', pos } : { t: 'atom', v: word, pos });
+    pos = wEnd;
     needSep = true;
   }
   if (stack.length > 0) return { values: top, notes, error: { reason: "'(' not closed", position: stack[stack.length - 1]!.pos }, end: pos };
@@ -238,8 +241,25 @@ function readLiteral(raw: string, pos: number, stop: number, literals: readonly 
 /**
  * Reads an atom-like word: up to SP, '(' , ')' or the end; a '[' opens a section that runs to its
  * matching ']' and may hold spaces and parentheses (`BODY[HEADER.FIELDS (FROM TO)]<0.100>`).
+ * Returns where it ends, or -1 when it is not a valid word (wordError says why): a number, not an
+ * object, as this runs for every atom of every line.
  */
-function readWord(raw: string, pos: number, stop: number): { end: number } | ParseError {
+function wordEnd(raw: string, pos: number, stop: number): number {
+  let i = pos;
+  let depth = 0;
+  while (i < stop) {
+    const c = raw.charCodeAt(i);
+    if (c === 0x5b) depth++;
+    else if (c === 0x5d && depth > 0) depth--;
+    else if (depth === 0 && (c === SP || c === 0x28 || c === 0x29)) break;
+    else if (c === 0x0d || c === 0x0a || c === 0) return -1;
+    i++;
+  }
+  return depth > 0 ? -1 : i;
+}
+
+/** Why the word at `pos` is not valid (wordEnd returned -1). */
+function wordError(raw: string, pos: number, stop: number): ParseError {
   let i = pos;
   let depth = 0;
   while (i < stop) {
@@ -250,8 +270,7 @@ function readWord(raw: string, pos: number, stop: number): { end: number } | Par
     else if (c === 0x0d || c === 0x0a || c === 0) return { reason: `control character 0x${c.toString(16).padStart(2, '0')} in an atom`, position: i };
     i++;
   }
-  if (depth > 0) return { reason: "'[' not closed", position: pos };
-  return { end: i };
+  return { reason: "'[' not closed", position: pos };
 }
 
 /** resp-text = ["[" resp-text-code "]" SP] text (RFC 9051 §9), parsed from raw[pos..]. */

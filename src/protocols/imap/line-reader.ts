@@ -135,7 +135,9 @@ export class LineReader {
   private onLine(bytes: Uint8Array, info: LineInfo): void {
     this.append(bytes, info);
     const line = this.line!;
-    const ann = info.overlong ? undefined : trailingLiteral(latin1Text(bytes.subarray(Math.max(0, bytes.length - 24))));
+    // Only a line ending in "}" can announce a literal: the others skip the view and the string.
+    const n = bytes.length;
+    const ann = info.overlong || n < 3 || bytes[n - 1] !== 0x7d ? undefined : trailingLiteral(latin1Text(bytes.subarray(Math.max(0, n - 24))));
     if (!ann) {
       this.emit(undefined);
       return;
