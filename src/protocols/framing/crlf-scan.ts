@@ -15,6 +15,11 @@
 
 /** Ranges shorter than this are scanned in JS: copying into the module's memory and the call cost more. */
 const WASM_MIN_BYTES = 192;
+/**
+ * At most this much of a range goes to the module's memory (which keeps the size of the largest
+ * copy): a scan of a longer range stops at the line that crosses this much, as at an unfinished one.
+ */
+const WASM_MAX_BYTES = 1 << 20;
 /** Where the copied range starts in the module's memory (bytes 0..3 hold the line count). */
 const BASE = 16;
 const PAGE = 65536;
@@ -173,13 +178,17 @@ export class CrlfScanner {
     return this.scanFn !== undefined;
   }
 
-  /** Prepares scans within buf[start, end). Only the last range loaded can be scanned. */
+  /**
+   * Prepares scans within buf[start, end). Only the last range loaded can be scanned. With
+   * WebAssembly, a range longer than WASM_MAX_BYTES is cut there (scans stop at the line crossing it).
+   */
   load(buf: Uint8Array, start: number, end: number): void {
     this.buf = buf;
+    this.inWasm = this.scanFn !== undefined && end - start >= WASM_MIN_BYTES;
+    if (this.inWasm && end - start > WASM_MAX_BYTES) end = start + WASM_MAX_BYTES;
     this.end = end;
-    const n = end - start;
-    this.inWasm = this.scanFn !== undefined && n >= WASM_MIN_BYTES;
     if (!this.inWasm) return;
+    const n = end - start;
     // The whole buffer when the range is most of it (no view to allocate), else the range.
     const whole = buf.length - n <= 256;
     const copied = whole ? buf.length : n;

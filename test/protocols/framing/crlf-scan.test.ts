@@ -94,4 +94,16 @@ describe('CrlfScanner', () => {
       expect(total).toBe(lines.length);
     }
   });
+
+  it('takes at most 1 MiB of a range into WebAssembly memory: a longer run stops at the line crossing it', () => {
+    const buf = new Uint8Array(Buffer.from('0123456789abcdefghijklmnopqrstuvwxyz0123456789abcdef\r\n'.repeat(60_000), 'latin1'));
+    wasm.load(buf, 0, buf.length);
+    const p = wasm.scan(0, 65_536);
+    expect(p).toBeLessThanOrEqual(1 << 20);
+    expect(p).toBeGreaterThan((1 << 20) - 60);
+    expect(wasm.lines).toBe(p / 54);
+    js.load(buf, 0, buf.length);
+    expect(js.scan(0, 65_536)).toBe(buf.length);
+    expect(js.lines).toBe(60_000);
+  });
 });

@@ -210,4 +210,19 @@ describe('POP3 message bodies in bulk', () => {
       { numRuns: 60 },
     );
   }, 120_000);
+
+  it('gives the line-by-line result on a body of several MB in one chunk (longer than the scanner takes at once)', () => {
+    const lines = Array.from({ length: 60_000 }, (_, i) => (i % 97 === 0 ? `.dot ${i}` : `line ${i} ${'0123456789'.repeat(i % 7)}`));
+    const body = lines.join('\r\n');
+    const stuffed = lines.map((l) => (l.startsWith('.') ? `.${l}` : l)).join('\r\n');
+    const r = scripted([
+      [1, '+OK ready\r\n'],
+      [0, 'RETR 1\r\n'],
+      [1, `+OK\r\n${stuffed}\r\n.\r\n`],
+    ]);
+    const ref = play(createPop3DissectorLineByLine, r);
+    expect(ref.content[0]!.text).toBe(body + '\r\n');
+    expect(play(createPop3Dissector, r)).toEqual(ref);
+    expect(play(createPop3Dissector, r, (i) => (i === 2 ? [1_048_000, 1_048_600, 2_097_200] : []))).toEqual(ref);
+  }, 60_000);
 });
