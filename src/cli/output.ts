@@ -5,6 +5,8 @@ import { UsageError } from './options.js';
 
 export interface Output {
   write(text: string): void;
+  /** UTF-8 bytes (pre-rendered report text: sharded reading). */
+  writeBytes(bytes: Uint8Array): void;
   close(): void;
   /** The report goes to a terminal (colour, progress decisions). */
   readonly isTerminal: boolean;
@@ -20,7 +22,7 @@ export function openOutput(path: string | undefined, opts: { ownerOnly?: boolean
     // whatever a pipe cannot take yet, so a report of a million conversations read by a slower
     // consumer (`| less`, `| ssh`) would pile up in RAM (measured by scripts/adversarial.mjs). An
     // analyst's `| head` closing the pipe ends the output quietly.
-    return { write: (t) => writeAllSync(STDOUT_FD, t), close: () => {}, isTerminal: isatty(STDOUT_FD) };
+    return { write: (t) => writeAllSync(STDOUT_FD, Buffer.from(t, 'utf8')), writeBytes: (b) => writeAllSync(STDOUT_FD, b), close: () => {}, isTerminal: isatty(STDOUT_FD) };
   }
   let fd: number;
   try {
@@ -33,6 +35,9 @@ export function openOutput(path: string | undefined, opts: { ownerOnly?: boolean
     write: (t) => {
       writeSync(fd, t);
     },
+    writeBytes: (b) => {
+      for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
+    },
     close: () => closeSync(fd),
     isTerminal: false,
   };
@@ -43,8 +48,7 @@ const STDOUT_FD = 1;
 const SLEEP_CELL = new Int32Array(new SharedArrayBuffer(4));
 
 /** Writes all of `text` to `fd`, waiting for the reader (EAGAIN) instead of buffering; EPIPE ends the process quietly. */
-function writeAllSync(fd: number, text: string): void {
-  const buf = Buffer.from(text, 'utf8');
+function writeAllSync(fd: number, buf: Uint8Array): void {
   for (let off = 0; off < buf.length;) {
     try {
       off += writeSync(fd, buf, off, buf.length - off);

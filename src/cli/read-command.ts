@@ -56,7 +56,11 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
     progress.done();
     output.write(t);
   };
-  const report = makeReport(opts.format, sink, reportOptions(opts, useColor(opts, output.isTerminal), version, files));
+  const bytes = (b: Uint8Array): void => {
+    progress.done();
+    output.writeBytes(b);
+  };
+  const report = makeReport(opts.format, sink, reportOptions(opts, useColor(opts, output.isTerminal), version, files), bytes);
   // --fail-on needs only whether some finding reached the level, not the findings themselves.
   let triggered = false;
   // File reports want conversations in the order they started: each is held only until every

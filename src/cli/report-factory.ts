@@ -1,7 +1,7 @@
 /** Picks the report writer for --format and fills the report options from the command line. */
 import type { ReportOptions, ReportWriter, Sink } from '../report/context.js';
 import { TextReport } from '../report/text.js';
-import { JsonLinesReport, JsonReport } from '../report/json.js';
+import { JsonLinesReport, JsonReport, type ByteSink } from '../report/json.js';
 import { MarkdownReport } from '../report/markdown.js';
 import { HtmlReport } from '../report/html.js';
 import { ruleInfo } from '../report/rule-info.js';
@@ -22,12 +22,13 @@ export function reportOptions(opts: CommonOptions, color: boolean, version: stri
   return r;
 }
 
-export function makeReport(format: CommonOptions['format'], sink: Sink, options: ReportOptions): ReportWriter {
+/** `bytes`: where json and jsonl reports write pre-rendered UTF-8 text (sharded reading). */
+export function makeReport(format: CommonOptions['format'], sink: Sink, options: ReportOptions, bytes?: ByteSink): ReportWriter {
   switch (format) {
     case 'json':
-      return new JsonReport(sink, options);
+      return new JsonReport(sink, options, bytes);
     case 'jsonl':
-      return new JsonLinesReport(sink, options);
+      return new JsonLinesReport(sink, options, bytes);
     case 'markdown':
       return new MarkdownReport(sink, options);
     case 'html':

@@ -69,9 +69,16 @@ export interface RenderedConversation {
   findings: Finding[];
   ledger: LedgerEntry | undefined;
   loginRows: LoginRow[];
-  /** renderJson / renderJsonLines text; undefined when --only-problems hides it. */
-  text: string | undefined;
+  /**
+   * renderJson / renderJsonLines text as UTF-8 (a view into the buffer its message carried: encoded
+   * in the worker and transferred, which costs far less than cloning the string); undefined when
+   * --only-problems hides it.
+   */
+  text: Uint8Array | undefined;
 }
+
+/** In a 'rendered' message: where each text lies in `texts` (start -1: hidden). */
+export type RenderedFacts = Omit<RenderedConversation, 'text'> & { local: number; textStart: number; textLength: number };
 
 export type ToWorker =
   | { type: 'input'; name: string }
@@ -84,7 +91,7 @@ export type ToWorker =
 export type FromWorker =
   /** A batch is processed: its buffer back, the frames at which connections were created, the events. */
   | { type: 'ack'; seq: number; buffer: ArrayBuffer; created: number[]; events: number[] }
-  | { type: 'rendered'; results: Array<RenderedConversation & { local: number }> }
+  | { type: 'rendered'; results: RenderedFacts[]; texts: ArrayBuffer }
   /** The input's end flush is done (its events, at frame +Infinity) with the reassembly counters. */
   | { type: 'ended'; events: number[]; tcp: Record<string, number> }
   | { type: 'error'; message: string };

@@ -26,7 +26,7 @@ import { loginRows } from '../report/logins.js';
 import { ruleInfo } from '../report/rule-info.js';
 import {
   EVENT_FINISH, EVENT_START, PACKET_HEADER_BYTES, PHASE_END, PHASE_PACKET, PHASE_SWEEP, RECORD_PACKET, RECORD_SWEEP,
-  type FromWorker, type RenderedConversation, type ToWorker, type WorkerSettings,
+  type FromWorker, type RenderedFacts, type ToWorker, type WorkerSettings,
 } from './protocol.js';
 
 const port = parentPort!;
@@ -175,7 +175,9 @@ function batch(buffer: ArrayBuffer, length: number): number[] {
 
 function renderWaiting(pairs: number[]): void {
   const inp = input!;
-  const results: Array<RenderedConversation & { local: number }> = [];
+  const results: RenderedFacts[] = [];
+  const texts: Array<string | undefined> = [];
+  let bytes = 0;
   for (let i = 0; i < pairs.length; i += 2) {
     const local = pairs[i]!;
     const c = inp.waiting.get(local);
@@ -184,6 +186,9 @@ function renderWaiting(pairs: number[]): void {
     c.id = pairs[i + 1]!;
     c.input = inp.name;
     diagnoser.check(c);
+    const text = render(c, reportOptions);
+    const textLength = text === undefined ? 0 : Buffer.byteLength(text);
+    texts.push(text);
     results.push({
       local,
       id: c.id,
@@ -192,10 +197,16 @@ function renderWaiting(pairs: number[]): void {
       findings: c.findings,
       ledger: summariseLogins(c),
       loginRows: loginRows(c, reportOptions.showSecrets),
-      text: render(c, reportOptions),
+      textStart: text === undefined ? -1 : bytes,
+      textLength,
     });
+    bytes += textLength;
   }
-  post({ type: 'rendered', results });
+  const out = Buffer.from(new ArrayBuffer(bytes));
+  texts.forEach((t, i) => {
+    if (t !== undefined) out.write(t, results[i]!.textStart, 'utf8');
+  });
+  post({ type: 'rendered', results, texts: out.buffer as ArrayBuffer }, [out.buffer as ArrayBuffer]);
 }
 
 function handle(m: ToWorker): void {

@@ -250,7 +250,9 @@ export class ShardedRun implements FrameSink {
     if (this.failure) return Promise.reject(this.failure);
     for (const s of this.shards) this.post(s);
     this.advance();
-    if (!this.shards.some((s) => s.inFlight > this.maxInFlight)) return undefined;
+    // Either way the loop yields to the event loop, where the workers' messages are taken: the
+    // merge and the ids the workers wait for do not lag behind by more than a read chunk.
+    if (!this.shards.some((s) => s.inFlight > this.maxInFlight)) return new Promise<void>((resolve) => setImmediate(resolve));
     return this.until(() => !this.shards.some((s) => s.inFlight > this.maxInFlight));
   }
 
@@ -336,8 +338,8 @@ export class ShardedRun implements FrameSink {
             const slot = s.slots.get(r.local);
             if (!slot) throw new Error(`worker thread ${s.index}: unexpected conversation ${r.local}`);
             s.slots.delete(r.local);
-            const { local: _local, ...result } = r;
-            slot.result = result;
+            const { local: _local, textStart, textLength, ...facts } = r;
+            slot.result = { ...facts, text: textStart < 0 ? undefined : new Uint8Array(m.texts, textStart, textLength) };
           }
           break;
         case 'error':

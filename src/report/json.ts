@@ -27,12 +27,21 @@ export function conversationForJson(c: Conversation, opts: ReportOptions): Conve
 
 /**
  * A conversation rendered away from the report (a worker thread when reading is sharded):
- * `text` is what the json (renderJson) or jsonl (renderJsonLines) report writes for it, undefined
- * when --only-problems hides it; `loginRows` its rows of the logins inventory.
+ * `text` is what the json (renderJson) or jsonl (renderJsonLines) report writes for it, as UTF-8,
+ * undefined when --only-problems hides it; `loginRows` its rows of the logins inventory.
  */
 export interface PreRendered {
-  text: string | undefined;
+  text: Uint8Array | undefined;
   loginRows: LoginRow[];
+}
+
+/** Where pre-rendered UTF-8 text goes: the report's output (a Sink given bytes), or the Sink as text. */
+export type ByteSink = (bytes: Uint8Array) => void;
+
+const utf8 = new TextDecoder();
+
+function byteSink(out: Sink, bytes: ByteSink | undefined): ByteSink {
+  return bytes ?? ((b) => out(utf8.decode(b)));
 }
 
 /** The conversation's element of the json report's "conversations" array, or undefined when not shown. */
@@ -53,9 +62,12 @@ export function renderJsonLines(c: Conversation, opts: ReportOptions, withFindin
 export class JsonReport implements ReportWriter {
   private count = 0;
   private readonly logins: LoginTable;
+  private readonly outBytes: ByteSink;
 
-  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {
+  /** `bytes`: where preRendered() writes its UTF-8 text (default: decoded and given to `out`). */
+  constructor(private readonly out: Sink, private readonly opts: ReportOptions, bytes?: ByteSink) {
     this.logins = new LoginTable(opts.showSecrets);
+    this.outBytes = byteSink(out, bytes);
     const head = {
       schemaVersion: SCHEMA_VERSION,
       generator: { name: 'mailwire', version: opts.version },
@@ -75,7 +87,9 @@ export class JsonReport implements ReportWriter {
   /** A conversation rendered by renderJson (and loginRows) elsewhere: the same output as conversation(). */
   preRendered(r: PreRendered): void {
     this.logins.addRows(r.loginRows);
-    if (r.text !== undefined) this.out(`${this.count++ === 0 ? '\n    ' : ',\n    '}${r.text}`);
+    if (r.text === undefined) return;
+    this.out(this.count++ === 0 ? '\n    ' : ',\n    ');
+    this.outBytes(r.text);
   }
 
   finish(findings: Finding[], stats: AnalysisStats): void {
@@ -92,9 +106,12 @@ export class JsonLinesReport implements ReportWriter {
    * conversation's line, and each of its findings comes through finding(), once, as it happens.
    */
   incrementalFindings = false;
+  private readonly outBytes: ByteSink;
 
-  constructor(private readonly out: Sink, private readonly opts: ReportOptions) {
+  /** `bytes`: where preRendered() writes its UTF-8 text (default: decoded and given to `out`). */
+  constructor(private readonly out: Sink, private readonly opts: ReportOptions, bytes?: ByteSink) {
     this.logins = new LoginTable(opts.showSecrets);
+    this.outBytes = byteSink(out, bytes);
   }
 
   conversation(c: Conversation): void {
@@ -106,7 +123,7 @@ export class JsonLinesReport implements ReportWriter {
   /** A conversation rendered by renderJsonLines (and loginRows) elsewhere: the same output as conversation(). */
   preRendered(r: PreRendered): void {
     this.logins.addRows(r.loginRows);
-    if (r.text !== undefined) this.out(r.text);
+    if (r.text !== undefined) this.outBytes(r.text);
   }
 
   /**

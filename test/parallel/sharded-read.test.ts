@@ -11,6 +11,9 @@ import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { gzipSync } from 'node:zlib';
+import { CaptureParser } from '../../src/capture/capture-parser.js';
+import { PcapngBuilder, collector } from '../helpers/capture-builders.js';
 import type { analyzeInputsSharded as AnalyzeSharded, ShardedOptions } from '../../src/parallel/sharded-read.js';
 import type { RenderedConversation } from '../../src/parallel/protocol.js';
 
@@ -258,6 +261,23 @@ describe('mailwire read --threads 2 gives the report of --threads 1', () => {
     // Mail conversations are numbered among the ignored connections: the ids have holes.
     expect(Math.max(...ids)).toBeGreaterThan(ids.length + 100);
     expectSame([ignored], 'jsonl');
+  }, 60_000);
+
+  it('on a gzip-compressed capture (the stream reader) and on a pcapng whose key log is in a Decryption Secrets Block', () => {
+    const gz = join(TMP, 'head.pcap.gz');
+    writeFileSync(gz, gzipSync(readFileSync(ignored)));
+    expectSame([gz], 'json');
+    const source = join(CORPUS, 'wireshark-notes/imap-ssl.pcapng');
+    const sink = collector();
+    const parser = new CaptureParser(sink);
+    parser.push(readFileSync(source));
+    parser.end();
+    const b = new PcapngBuilder().shb().idb({ linkType: sink.frames[0]!.linkType, tsresol: 9 });
+    b.dsb(0x544c534b, readFileSync(`${source}.keylog`, 'latin1'));
+    for (const f of sink.frames) b.epb({ ifId: 0, ts: BigInt(f.tsSec) * 1_000_000_000n + BigInt(f.tsNsec), data: Buffer.from(f.hex, 'hex'), wireLen: f.wireLen });
+    const dsb = join(TMP, 'dsb.pcapng');
+    writeFileSync(dsb, b.build());
+    expect(expectSame([dsb], 'json')).toContain('"decrypted":true');
   }, 60_000);
 
   it('on a capture where connections time out (the capture clock and sweeps are the whole capture\'s)', () => {
