@@ -11,10 +11,13 @@
  * snaplen, buffer size and block timeout, and hands packets over in batches.
  *
  * JavaScript interface (all synchronous, main thread only):
- *   devices() -> [{ name, description?, addresses: string[] }]
+ *   devices() -> [{ name, description?, addresses: string[], loopback: boolean }]
  *   libVersion: string
- *   new Capture(iface, filter, snaplen, bufferBytes, timeoutMs, batch: Buffer)
- *     .linkType (DLT number), .snaplen, .nanosecond (timestamps were nanosecond at the source)
+ *   new Capture(iface, filter, snaplen, bufferBytes, timeoutMs, batch: Buffer, loopback: boolean)
+ *     .linkType (DLT number), .snaplen, .nanosecond (timestamps were nanosecond at the source),
+ *     .ignoresOutgoing (loopback only: the kernel keeps the outgoing copy of each packet out of the
+ *     ring, PACKET_IGNORE_OUTGOING, Linux 4.20+; libpcap would discard it anyway, since on a
+ *     loopback interface every packet also comes back in; this halves what the ring must hold)
  *     .dispatch(maxPackets, onBatch): reads what the ring holds (non-blocking), copies each packet
  *        into `batch` as a record and calls onBatch(records) whenever `batch` is full and once at the
  *        end; returns the number of packets read. A record is, little-endian:
@@ -35,6 +38,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#ifdef __linux__
+#include <linux/if_packet.h>
+#endif
 
 #define RECORD_HEADER_BYTES 16
 
@@ -112,6 +118,9 @@ static napi_value devices(napi_env env, napi_callback_info info) {
     if (napi_create_object(env, &dev) != napi_ok || napi_create_array(env, &addrs) != napi_ok) goto fail;
     set_string(env, dev, "name", d->name);
     if (d->description) set_string(env, dev, "description", d->description);
+    napi_value loopback;
+    if (napi_get_boolean(env, (d->flags & PCAP_IF_LOOPBACK) != 0, &loopback) != napi_ok) goto fail;
+    napi_set_named_property(env, dev, "loopback", loopback);
     uint32_t j = 0;
     for (pcap_addr_t *a = d->addresses; a; a = a->next) {
       char text[INET6_ADDRSTRLEN] = "";
@@ -171,15 +180,17 @@ static napi_value fail_open(napi_env env, pcap_t *p, const char *code, const cha
   return NULL;
 }
 
-/* new Capture(iface, filter, snaplen, bufferBytes, timeoutMs, batch) */
+/* new Capture(iface, filter, snaplen, bufferBytes, timeoutMs, batch, loopback) */
 static napi_value capture_new(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6], self;
+  size_t argc = 7;
+  napi_value argv[7], self;
   CHECK(napi_get_cb_info(env, info, &argc, argv, &self, NULL));
-  if (argc < 6) {
-    napi_throw_error(env, "EINVAL", "Capture(iface, filter, snaplen, bufferBytes, timeoutMs, batch)");
+  if (argc < 7) {
+    napi_throw_error(env, "EINVAL", "Capture(iface, filter, snaplen, bufferBytes, timeoutMs, batch, loopback)");
     return NULL;
   }
+  bool loopback = false;
+  CHECK(napi_get_value_bool(env, argv[6], &loopback));
   char iface[256], filter[8192];
   if (!string_arg(env, argv[0], iface, sizeof iface) || !string_arg(env, argv[1], filter, sizeof filter)) return NULL;
   int32_t snaplen = 0, buffer_bytes = 0, timeout_ms = 0;
@@ -227,6 +238,14 @@ static napi_value capture_new(napi_env env, napi_callback_info info) {
     pcap_freecode(&prog);
     if (r != 0) return fail_open(env, p, "EPCAP", "cannot set the filter");
   }
+  int ignores_outgoing = 0;
+#ifdef PACKET_IGNORE_OUTGOING
+  if (loopback) {
+    int one = 1;
+    /* Best effort: without it (kernels before 4.20) libpcap still drops the copies, in user space. */
+    ignores_outgoing = setsockopt(pcap_fileno(p), SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof one) == 0;
+  }
+#endif
   if (pcap_setnonblock(p, 1, errbuf) != 0) {
     pcap_close(p);
     napi_throw_error(env, "EPCAP", errbuf);
@@ -255,6 +274,8 @@ static napi_value capture_new(napi_env env, napi_callback_info info) {
   napi_value b;
   CHECK(napi_get_boolean(env, nanosecond, &b));
   CHECK(napi_set_named_property(env, self, "nanosecond", b));
+  CHECK(napi_get_boolean(env, ignores_outgoing, &b));
+  CHECK(napi_set_named_property(env, self, "ignoresOutgoing", b));
   return self;
 }
 

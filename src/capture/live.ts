@@ -6,11 +6,11 @@ import { ReaderContext } from './reader-context.js';
 
 /**
  * Kernel capture buffer asked of libpcap when the caller gives none. With TPACKET_V3 it holds
- * packets back to back: 64 MiB is about half a second of a saturated 1 Gbit/s link on loopback
- * (where the kernel puts every packet in the ring twice, once per direction), enough to ride out
- * a garbage collection or a burst of analysis (docs/performance.md, "Live capture").
+ * packets back to back: 128 MiB is about one second of a saturated 1 Gbit/s link, the backlog the
+ * analysis may fall behind by (a garbage collection, a burst faster than it dissects) before the
+ * kernel drops. Measured on loopback replays in docs/performance.md, "Live capture".
  */
-export const DEFAULT_BUFFER_BYTES = 64 * 1024 * 1024;
+export const DEFAULT_BUFFER_BYTES = 128 * 1024 * 1024;
 /** libpcap's own default and largest snaplen: whole packets, loopback's 65 550-byte frames included. */
 export const DEFAULT_SNAPLEN = 262_144;
 /**
@@ -51,14 +51,15 @@ interface PcapCapture {
   readonly linkType: number;
   readonly snaplen: number;
   readonly nanosecond: boolean;
+  readonly ignoresOutgoing: boolean;
   dispatch(maxPackets: number, onBatch: (records: number) => void): number;
   stats(): { received: number; dropped: number; ifDropped: number };
   close(): void;
 }
 interface PcapAddon {
   libVersion: string;
-  devices(): Array<{ name: string; description?: string; addresses: string[] }>;
-  Capture: new (iface: string, filter: string, snaplen: number, bufferBytes: number, timeoutMs: number, batch: Buffer) => PcapCapture;
+  devices(): Array<{ name: string; description?: string; addresses: string[]; loopback: boolean }>;
+  Capture: new (iface: string, filter: string, snaplen: number, bufferBytes: number, timeoutMs: number, batch: Buffer, loopback: boolean) => PcapCapture;
 }
 
 /** From dist/capture/ and src/capture/ alike. */
@@ -116,9 +117,10 @@ export async function listInterfaces(): Promise<InterfaceInfo[]> {
 export function openLive(opts: { iface: string; filter?: string; snaplen?: number; bufferSize?: number }, sink: FrameSink): LiveCapture {
   const pcap = loadAddon();
   const iface = opts.iface;
-  const known = pcap.devices().map((d) => d.name);
-  if (!known.includes(iface)) {
-    throw new MailwireError('ERR_CAPTURE_INTERFACE', `no capture interface named '${iface}' (available: ${known.join(', ') || 'none'})`);
+  const devices = pcap.devices();
+  const device = devices.find((d) => d.name === iface);
+  if (!device) {
+    throw new MailwireError('ERR_CAPTURE_INTERFACE', `no capture interface named '${iface}' (available: ${devices.map((d) => d.name).join(', ') || 'none'})`);
   }
   const filter = opts.filter ?? '';
   const snaplen = Math.max(1, Math.min(Math.floor(opts.snaplen ?? DEFAULT_SNAPLEN), DEFAULT_SNAPLEN));
@@ -126,7 +128,9 @@ export function openLive(opts: { iface: string; filter?: string; snaplen?: numbe
   const batch = Buffer.alloc(Math.max(BATCH_BYTES, snaplen + RECORD_HEADER_BYTES));
   let handle: PcapCapture;
   try {
-    handle = new pcap.Capture(iface, filter, snaplen, bufferBytes, BLOCK_TIMEOUT_MS, batch);
+    // On a loopback interface every packet passes twice (out, then back in) and libpcap keeps one:
+    // the addon asks the kernel not to queue the other (half the ring per packet).
+    handle = new pcap.Capture(iface, filter, snaplen, bufferBytes, BLOCK_TIMEOUT_MS, batch, device.loopback);
   } catch (err) {
     throw openError(iface, filter, err as NodeJS.ErrnoException);
   }
@@ -148,9 +152,13 @@ export function openLive(opts: { iface: string; filter?: string; snaplen?: numbe
       off += RECORD_HEADER_BYTES + capLen;
     }
   };
-  /** Reads what the ring holds; true when it may hold more (the drain stopped at its budget). */
-  const drain = (): boolean => {
+  /**
+   * Reads what the ring holds; true when it may hold more (the drain stopped at its budget: `ms`
+   * of time, or `maxBytes` of packets read).
+   */
+  const drain = (ms: number, maxBytes = Infinity): boolean => {
     const start = performance.now();
+    const startBytes = bytes;
     for (;;) {
       let n: number;
       try {
@@ -163,13 +171,13 @@ export function openLive(opts: { iface: string; filter?: string; snaplen?: numbe
         return false;
       }
       if (stopped || n < MAX_PACKETS_PER_DISPATCH) return false;
-      if (performance.now() - start >= MAX_DRAIN_MS) return true;
+      if (performance.now() - start >= ms || bytes - startBytes >= maxBytes) return true;
     }
   };
   const poll = (): void => {
     timer = undefined;
     if (stopped) return;
-    const more = drain();
+    const more = drain(MAX_DRAIN_MS);
     if (stopped) return;
     // A drain that hit its budget goes on after whatever else the event loop has to do.
     timer = more ? setTimeout(poll, 0) : setTimeout(poll, POLL_MS);
@@ -185,8 +193,9 @@ export function openLive(opts: { iface: string; filter?: string; snaplen?: numbe
       if (final) return final;
       if (timer) clearTimeout(timer);
       timer = undefined;
-      // What the kernel has already handed over still reaches the sink.
-      if (!stopped) drain();
+      // What the kernel already holds still reaches the sink (the analysis may be behind the
+      // capture by up to a whole buffer): everything up to one buffer's worth, however long it takes.
+      if (!stopped) drain(Infinity, bufferBytes);
       stopped = true;
       const stats: CaptureStats = { format: 'live', compressed: false, frames: ctx.frames, bytesRead: bytes, warnings: ctx.warnings };
       try {

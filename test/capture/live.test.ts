@@ -12,6 +12,7 @@ import { decodeFrame } from '../../src/decode/decode-frame.js';
 import { newDecoded, TcpFlag } from '../../src/decode/decoded.js';
 import { AnalysisSession } from '../../src/analyze.js';
 import type { Conversation } from '../../src/model/conversation.js';
+import { createRequire } from 'node:module';
 import { liveCaptureUnavailable } from '../helpers/live-capture.js';
 
 const unavailable = liveCaptureUnavailable();
@@ -201,6 +202,68 @@ describe.skipIf(!canCapture)('live capture on loopback', () => {
     expect(stats.dropped).toBe(0);
     // More bytes than one 4 MiB batch: the records were split across batches.
     expect(stats.bytesRead).toBeGreaterThan(TRANSFER);
+  });
+
+  it('on lo the kernel keeps the outgoing copy of each packet out of the ring, and the same packets arrive as without that', async () => {
+    interface Capture {
+      ignoresOutgoing: boolean;
+      dispatch(max: number, onBatch: (n: number) => void): number;
+      stats(): { received: number };
+      close(): void;
+    }
+    const addon = createRequire(import.meta.url)('../../native/build/Release/mailwire_pcap.node') as {
+      Capture: new (...args: unknown[]) => Capture;
+    };
+    const server = await listen((sock) => {
+      sock.write('* OK ready\r\n');
+      sock.on('data', () => sock.end(Buffer.alloc(1024 * 1024, 0x41)));
+    });
+    const filter = `tcp port ${server.port}`;
+    /** Each capture's packets as they came out of its batch buffer: caplen, len and bytes. */
+    const open = (loopback: boolean): { c: Capture; packets: string[]; read(n: number): void } => {
+      const batch = Buffer.alloc(4 * 1024 * 1024);
+      const c = new addon.Capture('lo', filter, 262_144, 16 * 1024 * 1024, 50, batch, loopback);
+      const packets: string[] = [];
+      const read = (n: number): void => {
+        for (let i = 0, off = 0; i < n; i++) {
+          const caplen = batch.readUInt32LE(off + 8);
+          packets.push(`${caplen} ${batch.readUInt32LE(off + 12)} ${batch.toString('hex', off + 16, off + 16 + caplen)}`);
+          off += 16 + caplen;
+        }
+      };
+      return { c, packets, read };
+    };
+    const ignoring = open(true);
+    const plain = open(false);
+    const drainBoth = (): void => {
+      for (const x of [ignoring, plain]) x.c.dispatch(-1, x.read);
+    };
+    try {
+      expect(ignoring.c.ignoresOutgoing).toBe(true);
+      expect(plain.c.ignoresOutgoing).toBe(false);
+      const client = connect(server.port, '127.0.0.1');
+      await once(client, 'data');
+      client.write('a1 FETCH\r\n');
+      client.resume();
+      await once(client, 'end');
+      client.end();
+      await once(client, 'close');
+      // Read until each capture has delivered every packet the kernel queued for it (the last
+      // block comes at most the block timeout later); the suite's timeout bounds the wait.
+      for (;;) {
+        drainBoth();
+        const a = ignoring.c.stats().received;
+        const b = plain.c.stats().received;
+        if (a > 0 && ignoring.packets.length === a && plain.packets.length * 2 === b && ignoring.packets.length === plain.packets.length) break;
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    } finally {
+      ignoring.c.close();
+      plain.c.close();
+      server.close();
+    }
+    expect(ignoring.packets.length).toBeGreaterThan(10);
+    expect(ignoring.packets).toEqual(plain.packets);
   });
 
   it('rejects an unknown interface and a bad filter with clear errors', () => {
