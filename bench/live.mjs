@@ -6,7 +6,7 @@
 //   npm run build && node bench/live.mjs [--size 100M] [--mbps 1000|top] [--iface lo]
 //   node bench/live.mjs --bare addon|cap [--buffer 16] [--size ...] [--mbps ...]
 //
-// --bare replaces mailwire by a process that only counts packets (filter 'tcp', the kernel buffer
+// --bare replaces mailwire by a process that only counts packets (the same filter, the kernel buffer
 // --buffer MiB, default 16): through the addon (TPACKET_V3, batches) or through the `cap` module
 // mailwire used before (immediate mode, TPACKET_V2, one callback per packet; not a dependency any
 // more: npm install --no-save cap@0.2.1). It measures the delivery path alone.
@@ -15,7 +15,8 @@
 // ps_ifdrop: the interface dropped); `missed` is the TCP packets tcpreplay sent minus the frames
 // mailwire counted, which should agree. tcpdump's own report ("dropped by kernel") says whether
 // the kernel dropped anything for a plain reader at that rate. cpuSeconds is the mailwire process's
-// user + system time for the whole run (from /proc), against the replay's duration.
+// user + system time for the whole run, runQueueSeconds the time it was ready to run but waited
+// for a CPU (both from /proc), against the replay's duration.
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,9 @@ for (const cmd of ['tcpreplay', 'tcpdump']) {
 }
 
 const input = ensureCapture(captureSpec({ size: parseSize(o.size) }));
+// Every generated address is in 10/8 (bench/generate.mjs): other loopback traffic on a shared
+// machine (127.0.0.1) stays out of all three counts.
+const FILTER = 'tcp and net 10.0.0.0/8';
 const tcpPackets = input.summary.packets - input.summary.udpPackets;
 const out = join(tmpdir(), `mailwire-live-${process.pid}.jsonl`);
 
@@ -54,22 +58,22 @@ const bareCounters = {
   // cap does not keep the Buffer it fills alive: the handler must (else the process crashes at the
   // first garbage collection, 'malloc(): unsorted double linked list corrupted').
   cap: `const { Cap } = require('cap'); const c = new Cap(); const buf = Buffer.alloc(65535);
-    c.open(IFACE, 'tcp', BUFFER, buf); let packets = 0, bytes = 0;
+    c.open(IFACE, FILTER, BUFFER, buf); let packets = 0, bytes = 0;
     c.on('packet', (n) => { packets++; bytes += n; if (n > buf.length) throw new Error('overflow'); });
     process.on('SIGINT', () => { console.log(JSON.stringify({ packets, bytes })); c.close(); process.exit(0); });`,
   addon: `const m = require(ROOT + '/native/build/Release/mailwire_pcap.node'); const batch = Buffer.alloc(4 << 20);
     const dev = m.devices().find((d) => d.name === IFACE);
-    const c = new m.Capture(IFACE, 'tcp', 262144, BUFFER, 50, batch, dev.loopback); let packets = 0, bytes = 0;
+    const c = new m.Capture(IFACE, FILTER, 262144, BUFFER, 50, batch, dev.loopback); let packets = 0, bytes = 0;
     const onBatch = (n) => { for (let i = 0, off = 0; i < n; i++) { const len = batch.readUInt32LE(off + 8); packets++; bytes += len; off += 16 + len; } };
     const poll = () => { c.dispatch(16384, onBatch); t = setTimeout(poll, 10); }; let t = setTimeout(poll, 10);
     process.on('SIGINT', () => { clearTimeout(t); c.dispatch(-1, onBatch); console.log(JSON.stringify({ packets, bytes, stats: c.stats() })); c.close(); process.exit(0); });`,
 };
 if (o.bare && !bareCounters[o.bare]) throw new Error(`--bare takes addon or cap, not ${o.bare}`);
 const mw = o.bare
-  ? spawn(process.execPath, ['-e', `const IFACE = ${JSON.stringify(o.iface)}, ROOT = ${JSON.stringify(root)}, BUFFER = ${Number(o.buffer) * 1024 * 1024};\n${bareCounters[o.bare]}`], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-  : spawn(process.execPath, [join(root, 'bin', 'mailwire'), 'live', '-i', o.iface, '--format', 'jsonl', '-o', out], { stdio: ['ignore', 'pipe', 'pipe'] });
+  ? spawn(process.execPath, ['-e', `const IFACE = ${JSON.stringify(o.iface)}, FILTER = ${JSON.stringify(FILTER)}, ROOT = ${JSON.stringify(root)}, BUFFER = ${Number(o.buffer) * 1024 * 1024};\n${bareCounters[o.bare]}`], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  : spawn(process.execPath, [join(root, 'bin', 'mailwire'), 'live', '-i', o.iface, '--format', 'jsonl', '-o', out, FILTER], { stdio: ['ignore', 'pipe', 'pipe'] });
 const mwErr = collect(mw);
-const td = spawn('tcpdump', ['-i', o.iface, '-n', '-w', '/dev/null', 'tcp'], { stdio: ['ignore', 'pipe', 'pipe'] });
+const td = spawn('tcpdump', ['-i', o.iface, '-n', '-w', '/dev/null', FILTER], { stdio: ['ignore', 'pipe', 'pipe'] });
 const tdErr = collect(td);
 await sleep(2000);
 let rssPeak = 0;
@@ -92,6 +96,13 @@ const cpuSeconds = (() => {
     return +((Number(f[11]) + Number(f[12])) / ticks).toFixed(2);
   } catch { return undefined; }
 })();
+// /proc/PID/schedstat: time on a CPU, time runnable but waiting for one (ns). On a shared 2-core
+// machine the second says how much of a keeping-up problem is the machine's.
+const runQueueSeconds = (() => {
+  try {
+    return +(Number(readFileSync(`/proc/${mw.pid}/schedstat`, 'utf8').split(' ')[1]) / 1e9).toFixed(2);
+  } catch { return undefined; }
+})();
 mw.kill('SIGINT');
 td.kill('SIGINT');
 await Promise.all([wait(mw), wait(td)]);
@@ -110,7 +121,7 @@ if (o.bare) {
     sent: sent ? { packets: Number(sent[1]), bytes: Number(sent[2]), seconds: Number(sent[3]) } : rp.stdout,
     rate: rated ? { mbps: Number(rated[2]), pps: Number(rated[3]) } : undefined,
     tcpPacketsInFile: tcpPackets, tcpdump: tdStats,
-    counter: { ...bare, missed: typeof bare === 'object' ? tcpPackets - bare.packets : undefined, cpuSeconds },
+    counter: { ...bare, missed: typeof bare === 'object' ? tcpPackets - bare.packets : undefined, cpuSeconds, runQueueSeconds },
   }, null, 2));
   process.exit(0);
 }
@@ -144,6 +155,7 @@ const result = {
     expected: { imap: input.summary.sessions.imap, pop3: input.summary.sessions.pop3 },
     peakRssMiB: +rssPeak.toFixed(1),
     cpuSeconds,
+    runQueueSeconds,
   },
 };
 console.log(JSON.stringify(result, null, 2));

@@ -266,6 +266,38 @@ describe.skipIf(!canCapture)('live capture on loopback', () => {
     expect(ignoring.packets).toEqual(plain.packets);
   });
 
+  it('can be stopped from inside the sink: no frame after stop(), the counters still come', async () => {
+    const server = await listen((sock) => sock.end(Buffer.alloc(256 * 1024, 0x42)));
+    const seen: number[] = [];
+    let stats: CaptureStats | undefined;
+    let stoppedInside: () => void = () => {};
+    const stoppedP = new Promise<void>((r) => { stoppedInside = r; });
+    const live = openLive({ iface: 'lo', filter: `tcp port ${server.port}` }, {
+      frame(f) {
+        seen.push(f.index);
+        if (f.index === 3) {
+          stats = live.stop();
+          stoppedInside();
+        }
+      },
+    });
+    try {
+      const client = connect(server.port, '127.0.0.1');
+      client.resume();
+      await once(client, 'end');
+      client.destroy();
+      await stoppedP;
+      // Give a later poll the chance to (wrongly) deliver more.
+      await new Promise((r) => setTimeout(r, 150));
+    } finally {
+      live.stop();
+      server.close();
+    }
+    expect(seen).toEqual([1, 2, 3]);
+    expect(stats).toMatchObject({ frames: 3, dropped: 0 });
+    expect(live.stop()).toBe(stats);
+  });
+
   it('rejects an unknown interface and a bad filter with clear errors', () => {
     expect(() => openLive({ iface: 'no-such-if0' }, { frame() {} })).toThrow(expect.objectContaining({ code: 'ERR_CAPTURE_INTERFACE' }));
     expect(() => openLive({ iface: 'lo', filter: 'tcp port (' }, { frame() {} })).toThrow(expect.objectContaining({ code: 'ERR_USAGE' }));
