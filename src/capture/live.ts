@@ -139,6 +139,8 @@ export function openLive(opts: { iface: string; filter?: string; snaplen?: numbe
   let bytes = 0;
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
+  /** A dispatch is under way (stop() may be called from the sink, inside it). */
+  let dispatching = false;
 
   const onBatch = (records: number): void => {
     let off = 0;
@@ -161,6 +163,7 @@ export function openLive(opts: { iface: string; filter?: string; snaplen?: numbe
     const startBytes = bytes;
     for (;;) {
       let n: number;
+      dispatching = true;
       try {
         n = handle.dispatch(MAX_PACKETS_PER_DISPATCH, onBatch);
       } catch (err) {
@@ -169,6 +172,8 @@ export function openLive(opts: { iface: string; filter?: string; snaplen?: numbe
         ctx.warn('live.capture-error', `capture stopped: ${(err as Error).message}`);
         stopped = true;
         return false;
+      } finally {
+        dispatching = false;
       }
       if (stopped || n < MAX_PACKETS_PER_DISPATCH) return false;
       if (performance.now() - start >= ms || bytes - startBytes >= maxBytes) return true;
@@ -194,8 +199,15 @@ export function openLive(opts: { iface: string; filter?: string; snaplen?: numbe
       if (timer) clearTimeout(timer);
       timer = undefined;
       // What the kernel already holds still reaches the sink (the analysis may be behind the
-      // capture by up to a whole buffer): everything up to one buffer's worth, however long it takes.
-      if (!stopped) drain(Infinity, bufferBytes);
+      // capture by up to a whole buffer): everything up to one buffer's worth, however long it
+      // takes. The block the kernel is filling is handed over at most BLOCK_TIMEOUT_MS after its
+      // first packet: wait that long once (synchronously; stop() returns the final counts), and
+      // read it too. Not from inside the sink, where the dispatch under way cannot be reentered.
+      if (!stopped && !dispatching) {
+        drain(Infinity, bufferBytes);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, BLOCK_TIMEOUT_MS + 20);
+        if (!stopped) drain(Infinity, bufferBytes);
+      }
       stopped = true;
       const stats: CaptureStats = { format: 'live', compressed: false, frames: ctx.frames, bytesRead: bytes, warnings: ctx.warnings };
       try {

@@ -266,6 +266,38 @@ describe.skipIf(!canCapture)('live capture on loopback', () => {
     expect(ignoring.packets).toEqual(plain.packets);
   });
 
+  it('stop() right after the traffic still delivers every packet captured before it (the block being filled included)', async () => {
+    const server = await listen((sock) => sock.on('data', () => sock.end('+OK bye\r\n')));
+    const payloads: string[] = [];
+    let fins = 0;
+    const d = newDecoded();
+    const live = openLive({ iface: 'lo', filter: `tcp port ${server.port}` }, {
+      frame(f) {
+        decodeFrame(f, d);
+        if (d.kind !== 'tcp') return;
+        if (d.flags & TcpFlag.FIN) fins++;
+        if (d.payloadLength) payloads.push(Buffer.from(f.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLength)).toString('latin1'));
+      },
+    });
+    let stats: CaptureStats;
+    try {
+      const client = connect(server.port, '127.0.0.1');
+      await once(client, 'connect');
+      client.write('QUIT\r\n');
+      client.resume();
+      await once(client, 'end');
+      client.end();
+      await once(client, 'close');
+    } finally {
+      // At once: these packets are still in the block the kernel is filling.
+      stats = live.stop();
+      server.close();
+    }
+    expect(payloads).toEqual(['QUIT\r\n', '+OK bye\r\n']);
+    expect(fins).toBe(2);
+    expect(stats.dropped).toBe(0);
+  });
+
   it('can be stopped from inside the sink: no frame after stop(), the counters still come', async () => {
     const server = await listen((sock) => sock.end(Buffer.alloc(256 * 1024, 0x42)));
     const seen: number[] = [];
