@@ -618,13 +618,14 @@ class Pop3Dissector implements ProtocolDissector {
 
   /**
    * The framer's bulk path: while a message body is being read, the whole lines of a chunk are
-   * taken here without a call, view or event per line: the scanner finds where the ordinary lines
-   * stop (16 bytes per step, see crlf-scan.ts), stuffed lines are unstuffed here, and what the body
-   * needs of them is summed (lines, octets less the stuffing dots) and its content handed over in
-   * runs between stuffing dots. It stops (and the framer delivers that line through onLine) at the
-   * "." terminator, at a bare-LF line (counted and reported per line), at an overlong line and at
-   * the unfinished last line of the chunk. For the lines it takes, the result is the same as
-   * bodyLine() called for each (test/protocols/pop3/body-bulk.test.ts).
+   * taken here without a call, view or event per line: the scanner finds where the ordinary CRLF
+   * lines stop (16 bytes per step, see crlf-scan.ts); the lines it stops at are looked at here
+   * (stuffed lines are unstuffed, bare-LF lines counted and reported as onLine does); and what the
+   * body needs of them all is summed (lines, octets less the stuffing dots) and its content handed
+   * over in runs between stuffing dots. It stops, and the framer delivers that line through onLine,
+   * only at the "." terminator, at an overlong line and at the unfinished last line of the chunk.
+   * For the lines it takes, the result is the same as onLine() called for each
+   * (test/protocols/pop3/body-bulk.test.ts).
    */
   private bodyBulk(buf: Uint8Array, start: number, end: number, li: LineInfo, maxLineBytes: number): number {
     const m = this.multi;
@@ -638,14 +639,22 @@ class Pop3Dissector implements ProtocolDissector {
     for (;;) {
       p = scanner.scan(p, maxLineBytes);
       lines += scanner.lines;
-      if (p >= end || buf[p] !== 0x2e) break;
-      // A line starting with ".": the terminator (".", left to the framer) or a stuffed line
-      // (RFC 1939 §3), whose first dot is not content.
+      if (p >= end) break;
+      // The line the scanner stopped at: unfinished or overlong (the framer's), the terminator "."
+      // (the framer's too), a stuffed line (RFC 1939 §3: its first dot is not content) or a bare-LF line.
       const lf = buf.indexOf(0x0a, p);
-      if (lf < 0 || lf >= end || lf - p > maxLineBytes || buf[lf - 1] !== 0x0d || lf - p === 2) break;
-      if (p > run) m.body.content(buf, run, p);
-      run = p + 1;
-      dots++;
+      if (lf < 0 || lf >= end || lf - p > maxLineBytes) break;
+      const bareLf = lf === p || buf[lf - 1] !== 0x0d;
+      if (buf[p] === 0x2e) {
+        if (lf - p === (bareLf ? 1 : 2)) break;
+        if (p > run) m.body.content(buf, run, p);
+        run = p + 1;
+        dots++;
+      }
+      if (bareLf) {
+        this.bareLfCount[1]++;
+        this.bareLfAnomaly[1] ??= this.newAnomaly('bare-lf', li.firstFrame, this.b.conv.events.length);
+      }
       lines++;
       p = lf + 1;
     }

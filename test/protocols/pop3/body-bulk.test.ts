@@ -225,4 +225,30 @@ describe('POP3 message bodies in bulk', () => {
     expect(play(createPop3Dissector, r)).toEqual(ref);
     expect(play(createPop3Dissector, r, (i) => (i === 2 ? [1_048_000, 1_048_600, 2_097_200] : []))).toEqual(ref);
   }, 60_000);
+
+  it('gives the line-by-line result on bodies of bare-LF lines (counted and reported as per line), in big chunks too', () => {
+    const lines = Array.from({ length: 40_000 }, (_, i) => (i % 50 === 0 ? `.dot ${i}` : i % 7 === 0 ? '' : `unix line ${i}`));
+    const stuffed = lines.map((l) => (l.startsWith('.') ? `.${l}` : l));
+    const mixed = stuffed.map((l, i) => l + (i % 3 === 0 ? '\r\n' : '\n'));
+    const r = scripted([
+      [1, '+OK ready\r\n'],
+      [0, 'RETR 1\r\n'],
+      [1, `+OK\r\n${stuffed.join('\n')}\n.\n`],
+      [0, 'RETR 2\r\n'],
+      [1, `+OK\r\n${mixed.join('')}..\n.\r\n`],
+    ]);
+    const ref = play(createPop3DissectorLineByLine, r);
+    expect(ref.content.map((c) => c.text)).toEqual([lines.join('\n') + '\n', lines.map((l, i) => l + (i % 3 === 0 ? '\r\n' : '\n')).join('') + '.\n']);
+    expect(JSON.parse(ref.conversation).anomalies).toContainEqual(expect.objectContaining({ code: 'bare-lf', detail: `${40_000 + 26_666 + 1 + 1} server line(s) ended with a bare LF instead of CRLF` }));
+    const t0 = Date.now();
+    expect(play(createPop3Dissector, r)).toEqual(ref);
+    // One scan per chunk, not one per bare-LF line (each of which would copy the rest of the chunk).
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    fc.assert(
+      fc.property(fc.array(fc.array(fc.nat({ max: 700_000 }), { maxLength: 20 }), { maxLength: r.calls.length }), (cuts) => {
+        expect(play(createPop3Dissector, r, (i) => cuts[i] ?? [])).toEqual(ref);
+      }),
+      { numRuns: 10 },
+    );
+  }, 60_000);
 });
