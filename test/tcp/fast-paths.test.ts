@@ -6,6 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { TcpReassembler, type ReassemblerOptions } from '../../src/tcp/reassembler.js';
+import { Connection } from '../../src/tcp/connection.js';
+import { newReassemblyStats, WindowPool, type ReassemblyContext } from '../../src/tcp/context.js';
+import { FlowKey } from '../../src/tcp/flow-table.js';
 import { RecordingFactory, Wire, type HostPort } from './helpers.js';
 
 const C = 1000;
@@ -27,7 +30,8 @@ type Pkt = { wire: number; from: 'c' | 's'; flags: string; seq: number; ack: num
 
 /**
  * Several connections, some at once and some one after the other (so finished directions hand their
- * windows to later ones), each sending a few KB client→server in segments, with retransmissions of
+ * windows to later ones), each sending 20-90 KB client→server in segments (the pool keeps windows of
+ * 16 KiB and more), with retransmissions of
  * delivered bytes: some identical, some altered, some older than the window, some overlapping the
  * next segment. The streams share their byte pattern, so a dirty reused window would often "match".
  */
@@ -43,15 +47,15 @@ function scenario(seed: number): { wires: Wire[]; pkts: Pkt[] } {
     push('c', 'S', C, 0);
     push('s', 'SA', S, C + 1);
     push('c', 'A', C + 1, S + 1);
-    const total = 2000 + Math.floor(rnd() * 6000);
+    const total = 20_000 + Math.floor(rnd() * 70_000);
     const sent: Array<[number, number]> = [];
     for (let off = 0; off < total; ) {
-      const len = Math.min(total - off, 1 + Math.floor(rnd() * 700));
+      const len = Math.min(total - off, 1 + Math.floor(rnd() * 1400));
       const bytes = new Uint8Array(len).map((_, i) => pattern(off + i));
       push('c', 'PA', C + 1 + off, S + 1, bytes);
       sent.push([off, len]);
       off += len;
-      if (rnd() < 0.35) {
+      if (rnd() < 0.1) {
         // Retransmit an earlier range, sometimes altered, sometimes overlapping what follows.
         const [o, l] = sent[Math.floor(rnd() * sent.length)]!;
         const extra = rnd() < 0.3 ? Math.floor(rnd() * 50) : 0;
@@ -89,7 +93,7 @@ function play(seed: number, opts: Partial<ReassemblerOptions>) {
 describe('retransmission windows from the pool', () => {
   for (const seed of [1, 2, 3, 4]) {
     it(`compare retransmissions as fresh windows do (seed ${seed})`, () => {
-      for (const extra of [{}, { retransmissionWindowBytes: 1024 }, { maxWindowBytesTotal: 6000 }]) {
+      for (const extra of [{}, { retransmissionWindowBytes: 16384 }, { maxWindowBytesTotal: 200_000 }]) {
         const fresh = play(seed, { ...extra, windowPoolBytes: 0 });
         const pooled = play(seed, extra);
         expect(pooled).toEqual(fresh);
@@ -101,33 +105,35 @@ describe('retransmission windows from the pool', () => {
   }
 
   it('a window made after bytes went by unremembered reads them as zeros, as a fresh one does', () => {
-    // Connection A fills the window budget and finishes: its windows, full of its bytes, go to the pool.
-    // Connection B sends while the budget is used up (no window), then gets a reused window once A is
-    // gone; a retransmission of B's unremembered first bytes is compared against zeros either way.
+    // Connection A's client direction grows its window to 32 KiB: the 16 KiB one it grew out of,
+    // full of A's bytes, goes to the pool. A holds the whole budget, so connection B sends 10,000
+    // bytes without a window. A ends (its windows are freed); B's next bytes get a window of 16 KiB:
+    // the reused one. A retransmission of B's first, unremembered, bytes is then compared against
+    // zeros, as with a fresh window, not against A's bytes (which are the same text).
     const run = (windowPoolBytes: number) => {
       const factory = new RecordingFactory();
-      const r = new TcpReassembler(factory, { maxWindowBytesTotal: 512, windowPoolBytes });
+      const r = new TcpReassembler(factory, { maxWindowBytesTotal: 32768 + 256, windowPoolBytes });
       const a = new Wire({ ip: '10.0.0.1', port: 40000 }, { ip: '10.0.0.2', port: 143 });
       const b = new Wire({ ip: '10.0.0.3', port: 40001 }, { ip: '10.0.0.2', port: 143 });
-      const text = 'same bytes in both streams!'.repeat(10).slice(0, 256);
+      const text = (off: number, len: number): Uint8Array => new Uint8Array(len).map((_, i) => 0x41 + ((off + i) % 26));
       for (const w of [a, b]) {
         r.packet(...w.pkt('c', 'S', C, 0));
         r.packet(...w.pkt('s', 'SA', S, C + 1));
         r.packet(...w.pkt('c', 'A', C + 1, S + 1));
       }
-      r.packet(...a.pkt('c', 'PA', C + 1, S + 1, text)); // a: 256-byte window
-      r.packet(...a.pkt('s', 'PA', S + 1, C + 257, text)); // a: another 256: the budget is used up
-      r.packet(...b.pkt('c', 'PA', C + 1, S + 1, text.slice(0, 100))); // b: no window
-      r.packet(...a.pkt('c', 'RA', C + 257, S + 257)); // a ends: its windows are freed
-      r.packet(...b.pkt('c', 'PA', C + 101, S + 1, text.slice(100, 200))); // b: a window now (reused)
-      r.packet(...b.pkt('c', 'PA', C + 1, S + 1, text.slice(0, 100))); // the same bytes again
+      for (let off = 0; off < 20_000; off += 1000) r.packet(...a.pkt('c', 'PA', C + 1 + off, S + 1, text(off, 1000))); // a: 32 KiB
+      r.packet(...a.pkt('s', 'PA', S + 1, C + 20_001, text(0, 200))); // a: 256 more: the budget is used up
+      for (let off = 0; off < 10_000; off += 1000) r.packet(...b.pkt('c', 'PA', C + 1 + off, S + 1, text(off, 1000))); // b: no window
+      r.packet(...a.pkt('c', 'RA', C + 20_001, S + 201)); // a ends: its windows are freed
+      r.packet(...b.pkt('c', 'PA', C + 10_001, S + 1, text(10_000, 100))); // b: a 16 KiB window now
+      r.packet(...b.pkt('c', 'PA', C + 1, S + 1, text(0, 100))); // the same bytes again
       r.finish();
       return { b: factory.opened[1]!.summary, stats: r.stats() };
     };
     const fresh = run(0);
     expect(run(1 << 20)).toEqual(fresh);
     // Fresh windows are zeros where nothing was written: the text differs from them.
-    expect(fresh.b?.retransmissionMismatches).toEqual([{ dir: 0, frame: 6, streamOffset: 0, length: 100 }]);
+    expect(fresh.b?.retransmissionMismatches).toEqual([{ dir: 0, frame: 15, streamOffset: 0, length: 100 }]);
   });
 });
 
@@ -140,7 +146,14 @@ describe('flow table keys', () => {
       for (const port of [1, 143, 40000, 65535]) hosts.push({ ip, port });
     }
     const rnd = prng(7);
-    const pairs: Array<[HostPort, HostPort]> = [];
+    // IPv4 10.0.0.1 and IPv6 a00:1:: have the same first word and zeros elsewhere: only the
+    // address family tells these two connections apart.
+    const pairs: Array<[HostPort, HostPort]> = [
+      [{ ip: '10.0.0.1', port: 40000 }, { ip: '10.0.0.2', port: 143 }],
+      [{ ip: 'a00:1::', port: 40000 }, { ip: 'a00:2::', port: 143 }],
+      [{ ip: 'fe80::1', port: 40000 }, { ip: 'fe80::1:0:0:1', port: 143 }],
+      [{ ip: 'fe80::1:0:0:1', port: 40000 }, { ip: 'fe80::1', port: 143 }],
+    ];
     for (let i = 0; i < 300; i++) {
       const a = hosts[Math.floor(rnd() * hosts.length)]!;
       const b = hosts[Math.floor(rnd() * hosts.length)]!;
@@ -175,6 +188,45 @@ describe('flow table keys', () => {
       expect(rec.events.filter((e) => e.t === 'data').length).toBeGreaterThan(0);
       expect(rec.summary!.frames[0] + rec.summary!.frames[1]).toBe(expected.get(k)!.length);
     }
+  });
+});
+
+describe('Connection.match', () => {
+  it('tells apart endpoints that differ in any one address byte, port or family (what a hash collision relies on)', () => {
+    const buf = new Uint8Array(64);
+    const key = (src: number[], dst: number[], sp: number, dp: number): FlowKey => {
+      buf.fill(0);
+      buf.set(src, 0);
+      buf.set(dst, 32);
+      const k = new FlowKey();
+      k.load(buf, 0, 32, src.length, sp, dp);
+      return k;
+    };
+    const a6 = Array.from({ length: 16 }, (_, i) => 0x20 + i);
+    const b6 = Array.from({ length: 16 }, (_, i) => 0x80 + i);
+    const base = key(a6, b6, 40000, 143);
+    const c = new Connection(base, inertCtx());
+    expect(c.match(key(a6, b6, 40000, 143))).toBe(0);
+    expect(c.match(key(b6, a6, 143, 40000))).toBe(1);
+    for (let i = 0; i < 16; i++) {
+      const x = a6.slice();
+      x[i]! ^= 1;
+      expect(c.match(key(x, b6, 40000, 143))).toBe(-1);
+      expect(c.match(key(b6, x, 143, 40000))).toBe(-1);
+      const y = b6.slice();
+      y[i]! ^= 0x80;
+      expect(c.match(key(a6, y, 40000, 143))).toBe(-1);
+      expect(c.match(key(y, a6, 143, 40000))).toBe(-1);
+    }
+    expect(c.match(key(a6, b6, 40001, 143))).toBe(-1);
+    expect(c.match(key(b6, a6, 143, 40001))).toBe(-1);
+    // IPv4 10.0.0.1 -> 10.0.0.2 against IPv6 a00:1:: -> a00:2:: (the same words, zeros after).
+    const v4 = new Connection(key([10, 0, 0, 1], [10, 0, 0, 2], 1, 2), inertCtx());
+    const v6 = key([10, 0, 0, 1, ...new Array(12).fill(0)], [10, 0, 0, 2, ...new Array(12).fill(0)], 1, 2);
+    expect(v4.match(v6)).toBe(-1);
+    expect(v4.match(key([10, 0, 0, 1], [10, 0, 0, 2], 1, 2))).toBe(0);
+    expect(v4.address(0)).toBe('10.0.0.1');
+    expect(c.address(1)).toBe('8081:8283:8485:8687:8889:8a8b:8c8d:8e8f');
   });
 });
 
@@ -222,3 +274,19 @@ describe('retired connections', () => {
     expect(r.stats()).toMatchObject({ connections: 2, ignoredConnections: 1, probedConnections: 1, portReuses: 1 });
   });
 });
+
+function inertCtx(): ReassemblyContext {
+  return {
+    stats: newReassemblyStats(),
+    maxBufferedBytesPerConnection: 0,
+    maxBufferedBytesTotal: 0,
+    maxBufferedSegmentsPerDirection: 0,
+    retransmissionWindowBytes: 0,
+    maxWindowBytesTotal: 0,
+    windowPool: new WindowPool(0),
+    maxMismatchesPerConnection: 0,
+    maxSeqAheadBytes: 0,
+    meta: { streamOffset: 0, firstFrame: 0, lastFrame: 0, ts: 0 },
+    ts: 0,
+  };
+}
