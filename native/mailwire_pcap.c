@@ -389,8 +389,13 @@ static napi_value capture_close_js(napi_env env, napi_callback_info info) {
   CHECK(napi_get_cb_info(env, info, NULL, NULL, &self, NULL));
   capture_t *c = unwrap(env, self);
   if (!c) return NULL;
-  if (c->dispatching) c->closing = 1;
-  else capture_close(c);
+  if (c->dispatching) {
+    /* From onBatch: pcap_dispatch is on the stack; stop it there and close when it returns. */
+    c->closing = 1;
+    pcap_breakloop(c->pcap);
+  } else {
+    capture_close(c);
+  }
   return NULL;
 }
 
