@@ -8,7 +8,7 @@
 // then run 2...), and takes medians:
 //   - read-loop: bench/read-loop.mjs, fs.readSync of 4 MiB chunks walking record headers (the ceiling);
 //   - mailwire:  node bin/mailwire read FILE --format json -o /dev/null (the whole analysis);
-//   - mailwire-2t: the same with --threads 2 (connections sharded across two worker threads);
+//   - mailwire-2t: the same with --threads 2 (connections shared by the main thread and a worker thread);
 //   - tshark:    tshark -r FILE -Y "imap || pop" -T fields -e imap.request -e pop.request (once per
 //                input up to 100 MB and on the 1 GB "mail" input only, since it is ~50× slower).
 // Each process runs under /usr/bin/time, which gives its peak RSS and CPU time. Results are printed
