@@ -4,7 +4,8 @@ import { availableParallelism } from 'node:os';
 import { analyzeInputs, type AnalysisStats, type SessionOptions } from '../analyze.js';
 import { analyzeInputsSharded } from '../parallel/sharded-read.js';
 import type { RenderedConversation, RenderSettings } from '../parallel/protocol.js';
-import type { JsonLinesReport, JsonReport } from '../report/json.js';
+import { renderJson, renderJsonLines, type JsonLinesReport, type JsonReport, type PreRendered } from '../report/json.js';
+import { loginRows } from '../report/logins.js';
 import { SEVERITY_ORDER } from '../report/describe.js';
 import type { Conversation, Finding, Severity } from '../model/conversation.js';
 import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, UsageError, analysisOptions, checkInputs, useColor } from './options.js';
@@ -12,6 +13,9 @@ import { openOutput } from './output.js';
 import { Progress } from './progress.js';
 import { makeReport, reportOptions } from './report-factory.js';
 import { StartOrder } from './start-order.js';
+
+/** A conversation waiting in StartOrder as its rendered text (json, jsonl). */
+type Held = PreRendered & { id: number };
 
 /** Whether --fail-on is triggered by these findings. */
 export function failOnTriggered(level: Severity | undefined, findings: Iterable<Finding>): boolean {
@@ -66,8 +70,14 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
   // File reports want conversations in the order they started: each is held only until every
   // conversation that started before it has finished (bounded: see StartOrder), so memory stays flat.
   const sharded = shardable(files, opts, threads);
-  const order = sharded
-    ? new StartOrder<RenderedConversation>((r) => (report as JsonReport | JsonLinesReport).preRendered(r))
+  // A json/jsonl report is rendered when a conversation finishes, not when StartOrder releases it:
+  // what waits in the window is then its text (~25 KB), not its object graph (several times that),
+  // which keeps the heap, and so the peak RSS, flat (docs/performance.md, "Memory").
+  const renderNow = !sharded && (opts.format === 'json' || opts.format === 'jsonl')
+    ? (opts.format === 'json' ? renderJson : renderJsonLines) : undefined;
+  const renderOpts = reportOptions(opts, false, version, files);
+  const order = sharded || renderNow
+    ? new StartOrder<Held>((r) => (report as JsonReport | JsonLinesReport).preRendered(r))
     : new StartOrder<Conversation>((c) => report.conversation(c));
   const common: SessionOptions = {
     ...analysis,
@@ -82,6 +92,12 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
   };
   const finished = (item: Conversation | RenderedConversation): void => {
     if (!triggered && failOnTriggered(opts.failOn, item.findings)) triggered = true;
+    if (renderNow && 'events' in item) {
+      const text = renderNow(item, renderOpts);
+      const held: Held = { id: item.id, text: text === undefined ? undefined : Buffer.from(text), loginRows: loginRows(item, opts.showSecrets) };
+      (order as StartOrder<Held>).finish(held);
+      return;
+    }
     (order as StartOrder<typeof item>).finish(item);
   };
   let cross: Finding[];
