@@ -53,6 +53,24 @@ export class ConversationBuilder {
     return n;
   }
 
+  /**
+   * addEvent for an event built with its `n` first (any placeholder value): numbered and kept as it
+   * is, without the copy addEvent makes to put `n` first (the per-line hot path of the dissectors).
+   */
+  pushEvent(e: DialogueEvent): number {
+    const events = this.conv.events;
+    this.touch(e.lastFrame, e.ts);
+    if (events.length >= LIMITS.MAX_EVENTS_PER_CONVERSATION) {
+      if (this.conv.droppedEvents === 0) this.anomaly('events-capped', e.frame, undefined, `more than ${LIMITS.MAX_EVENTS_PER_CONVERSATION} dialogue lines; the rest are counted, not kept`);
+      this.conv.droppedEvents++;
+      return -1;
+    }
+    const n = events.length;
+    e.n = n;
+    events.push(e);
+    return n;
+  }
+
   event(n: number): DialogueEvent | undefined {
     return n >= 0 ? this.conv.events[n] : undefined;
   }

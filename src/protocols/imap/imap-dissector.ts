@@ -292,7 +292,8 @@ class ImapDissector implements ProtocolDissector {
   // --- lines ---------------------------------------------------------------------------------
 
   private addLineEvent(dir: Direction, reader: LineReader, line: LogicalLine): number {
-    const e: Omit<DialogueEvent, 'n'> = {
+    const e: DialogueEvent = {
+      n: -1,
       side: dir === 0 ? 'C' : 'S',
       kind: 'line',
       frame: line.firstFrame,
@@ -300,9 +301,11 @@ class ImapDissector implements ProtocolDissector {
       ts: line.ts,
       raw: line.raw,
       streamOffset: line.streamOffset,
-      ...this.flags(reader),
     };
-    return this.b.addEvent(e);
+    // In the order of flags(), without its object.
+    if (reader.decrypted) e.decrypted = true;
+    if (reader.inflated) e.inflated = true;
+    return this.b.pushEvent(e);
   }
 
   /** Copies the final state of a (possibly early-created) line into its event. */

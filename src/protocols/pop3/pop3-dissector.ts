@@ -306,8 +306,8 @@ class Pop3Dissector implements ProtocolDissector {
   }
 
   private addLine(dir: Direction, bytes: Uint8Array, li: LineInfo, kind: DialogueEvent['kind'], parsed: Pop3Parsed | undefined, note?: string, secrets?: SecretSpan[], raw?: string): number {
-    const e: Omit<DialogueEvent, 'n'> = {
-      side: SIDE[dir]!, kind, frame: li.firstFrame, lastFrame: li.lastFrame, ts: li.ts,
+    const e: DialogueEvent = {
+      n: -1, side: SIDE[dir]!, kind, frame: li.firstFrame, lastFrame: li.lastFrame, ts: li.ts,
       raw: raw ?? decodeText(bytes), streamOffset: li.streamOffset,
     };
     if (li.bareLf) e.bareLf = true;
@@ -315,7 +315,7 @@ class Pop3Dissector implements ProtocolDissector {
     if (parsed) e.parsed = parsed;
     if (note !== undefined) e.note = note;
     if (this.decryptedInput) e.decrypted = true;
-    return this.b.addEvent(e);
+    return this.b.pushEvent(e);
   }
 
   // ---- client side ---------------------------------------------------------------------------
