@@ -4,7 +4,7 @@
  */
 import { AnalysisSession } from '../analyze.js';
 import type { FrameSink, RawFrame } from '../capture/frame.js';
-import { openLive } from '../capture/live.js';
+import { openLive, DEFAULT_SNAPLEN } from '../capture/live.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
 import type { Finding } from '../model/conversation.js';
 import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, analysisOptions, parseNumber, useColor } from './options.js';
@@ -16,7 +16,7 @@ import { dropPrivileges } from './privileges.js';
 
 export async function runLive(iface: string, bpf: string, opts: CommonOptions, version: string): Promise<number> {
   const analysis = analysisOptions(opts);
-  const snaplen = parseNumber('--snaplen', opts.snaplen, 64) ?? 65535;
+  const snaplen = parseNumber('--snaplen', opts.snaplen, 64) ?? DEFAULT_SNAPLEN;
   const duration = parseNumber('--duration', opts.duration, 0);
   const count = parseNumber('--count', opts.count, 1);
   const output = openOutput(opts.output, { ownerOnly: opts.showSecrets });

@@ -75,7 +75,7 @@ Examples:
       .argument('[bpf...]', 'BPF capture filter (default: tcp)'),
   )
     .option('-w, --write <file>', 'also save the raw packets as a pcap file (owner-only permissions)')
-    .option('--snaplen <bytes>', 'bytes captured per packet', '65535')
+    .option('--snaplen <bytes>', 'bytes captured per packet (as tcpdump: whole loopback frames fit)', '262144')
     .option('--duration <seconds>', 'stop after this many seconds')
     .option('--count <packets>', 'stop after this many packets')
     .addHelpText('after', `

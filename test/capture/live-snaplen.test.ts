@@ -1,6 +1,6 @@
 /**
- * Loopback frames reach 65 550 bytes (MTU 65536 + Ethernet header). With a smaller snaplen (the CLI's
- * --snaplen default is 65535) libpcap cuts them; openLive must hand such a packet over as cut with
+ * Loopback frames reach 65 550 bytes (MTU 65536 + Ethernet header). With a smaller snaplen (`--snaplen
+ * 65535`, tcpdump's `-s 65535`) libpcap cuts them; openLive must hand such a packet over as cut with
  * its real length (wireLen > capLen), so that decode trusts the IP length and the TCP layer sees
  * the few missing bytes, rather than a frame that looks whole but contradicts its IP header (which
  * decode rejects, losing the whole segment). Needs root and mailwire's native libpcap addon.
@@ -20,7 +20,7 @@ if (!canCapture) console.warn(`live snaplen test skipped: ${unavailable}`);
 
 /** Enough to fill loopback's 64 KiB segments many times over. */
 const TRANSFER_BYTES = 4 * 1024 * 1024;
-const CAP_SNAPLEN_BYTES = 65_535; // the CLI's --snaplen default
+const CAP_SNAPLEN_BYTES = 65_535; // below a loopback frame's size
 /** Transfers to try before concluding the kernel never sent a full-size segment. */
 const MAX_TRANSFERS = 20;
 

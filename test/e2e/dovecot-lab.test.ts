@@ -34,12 +34,12 @@ const APPENDED = 'From: Alice <alice@example.org>\r\nTo: Bob <bob@example.org>\r
 const IDLE_MS = 300;
 
 /**
- * The snaplen live capture runs with: the CLI's --snaplen default (65535), while a loopback frame
- * reaches 65550 bytes (MTU 65536 + Ethernet header),
- * so live capture loses the last bytes of the largest segments. tcpdump records the traffic twice:
- * whole (-s 0), and cut at this length for the live-versus-file comparison.
+ * The snaplen live capture runs with: the CLI's --snaplen default (262144, as tcpdump's), above the
+ * 65550 bytes a loopback frame reaches (MTU 65536 + Ethernet header), so live capture sees whole
+ * segments. tcpdump still records the traffic twice, whole (-s 0) and cut at this length, so that
+ * the comparison stays right if the default changes.
  */
-const CAP_SNAPLEN_BYTES = 65_535;
+const CAP_SNAPLEN_BYTES = 262_144;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
