@@ -17,6 +17,8 @@ import { dropPrivileges } from './privileges.js';
 export async function runLive(iface: string, bpf: string, opts: CommonOptions, version: string): Promise<number> {
   const analysis = analysisOptions(opts);
   const snaplen = parseNumber('--snaplen', opts.snaplen, 64) ?? DEFAULT_SNAPLEN;
+  // In KiB, as tcpdump's -B; libpcap needs at least a few blocks (openLive raises it to 1 MiB).
+  const bufferKiB = parseNumber('--buffer-size', opts.bufferSize, 1024);
   const duration = parseNumber('--duration', opts.duration, 0);
   const count = parseNumber('--count', opts.count, 1);
   const output = openOutput(opts.output, { ownerOnly: opts.showSecrets });
@@ -52,7 +54,7 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
     warning: (w) => input.warning(w),
   };
   const filter = bpf.trim() || 'tcp';
-  const live = openLive({ iface, filter, snaplen }, sink);
+  const live = openLive({ iface, filter, snaplen, ...(bufferKiB !== undefined ? { bufferSize: Math.floor(bufferKiB) * 1024 } : {}) }, sink);
   // The saved file takes the interface's link type (Ethernet, Linux cooked on 'any', ...).
   if (opts.write) writer = new PcapWriter(opts.write, live.linkType, snaplen);
   // The capture handle and output files are open: root is no longer needed.

@@ -76,6 +76,7 @@ Examples:
   )
     .option('-w, --write <file>', 'also save the raw packets as a pcap file (owner-only permissions)')
     .option('--snaplen <bytes>', 'bytes captured per packet (as tcpdump: whole loopback frames fit)', '262144')
+    .option('-B, --buffer-size <KiB>', 'kernel capture buffer in KiB, as tcpdump -B (default 131072: 128 MiB, about a second of a saturated 1 Gbit/s link)')
     .option('--duration <seconds>', 'stop after this many seconds')
     .option('--count <packets>', 'stop after this many packets')
     .addHelpText('after', `

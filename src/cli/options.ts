@@ -24,6 +24,8 @@ export interface CommonOptions {
   color: boolean;
   write?: string;
   snaplen?: string;
+  /** live: kernel capture buffer in KiB (-B, as tcpdump). */
+  bufferSize?: string;
   duration?: string;
   count?: string;
   /** read: worker threads (--threads N|auto). */

@@ -30,7 +30,7 @@ function credentials(pid: number): { uid: number; gid: number; groups: string; c
  * Runs `mailwire live -i lo` on a fresh port with one POP3-like exchange through it; returns the
  * credentials the process had while capturing, its stderr, exit status and the -w file.
  */
-async function liveRun(env: NodeJS.ProcessEnv): Promise<{ creds: ReturnType<typeof credentials>; stderr: string; status: number | null; written: string; report: string }> {
+async function liveRun(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<{ creds: ReturnType<typeof credentials>; stderr: string; status: number | null; written: string; report: string }> {
   const server = createServer((sock) => {
     sock.write('+OK ready\r\n');
     sock.on('data', () => sock.end('+OK bye\r\n'));
@@ -44,7 +44,7 @@ async function liveRun(env: NodeJS.ProcessEnv): Promise<{ creds: ReturnType<type
   const report = join(dir, 'report.json');
   const cleanEnv: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', ...env };
   for (const k of ['SUDO_UID', 'SUDO_GID']) if (!(k in env)) delete cleanEnv[k];
-  const child = spawn(process.execPath, [BIN, 'live', '-i', 'lo', '-w', written, '-o', report, '--format', 'json', '--ports', String(port), '--duration', '3', 'tcp', 'port', String(port)],
+  const child = spawn(process.execPath, [BIN, 'live', '-i', 'lo', '-w', written, '-o', report, '--format', 'json', '--ports', String(port), '--duration', '3', ...extra, 'tcp', 'port', String(port)],
     { cwd: ROOT, env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const started = new Promise<void>((resolve) => child.stderr.on('data', (d: Buffer) => {
@@ -95,6 +95,18 @@ describe.skipIf(!canCapture)('live capture gives up root and writes owner-only f
     expect(stderrLines(filter)).toHaveLength(1);
     expect(stderrLines(filter)[0]).toBe("mailwire: bad capture filter 'tcp port banana': unknown port 'banana'");
   });
+
+  it('-B sets the kernel buffer (KiB, as tcpdump); the -w file records the default snaplen, 262144 as tcpdump', async () => {
+    const r = await liveRun({}, ['-B', '2048']);
+    expect(r.status).toBe(0);
+    const header = readFileSync(r.written).subarray(0, 24);
+    expect(header.readUInt32LE(16)).toBe(262_144);
+    const doc = JSON.parse(readFileSync(r.report, 'utf8')) as { conversations: Array<{ protocol: string }> };
+    expect(doc.conversations.map((c) => c.protocol)).toEqual(['pop3']);
+    const small = runCli(['live', '-i', 'lo', '-B', '100', '--duration', '1']);
+    expect(small.status).toBe(2);
+    expect(stderrLines(small)).toEqual(["mailwire: --buffer-size: '100' is not a number >= 1024"]);
+  }, 30_000);
 
   it("the text summary gives libpcap's drop counters (ps_drop, ps_ifdrop), zero included", () => {
     const r = runCli(['live', '-i', 'lo', '--duration', '1', '--no-color', 'tcp', 'port', '1']);
