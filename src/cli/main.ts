@@ -54,7 +54,7 @@ export function buildProgram(): Command {
       .description('analyse capture files (pcap, pcapng, gzip-compressed; "-" reads standard input)')
       .argument('<files...>', 'capture files, or - for standard input'),
   )
-    .option('--threads <n>', 'worker threads for json and jsonl reports of regular files (a number, or auto: up to 2); other formats and standard input use one', '1')
+    .option('--threads <n>', 'worker threads for json and jsonl reports of regular files (a number, or auto: one thread on one or two cores, else up to 4); other formats and standard input use one', '1')
     .addHelpText('after', `
 Examples:
   mailwire read captures/phone-vs-thunderbird.pcap

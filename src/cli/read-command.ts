@@ -24,10 +24,14 @@ export function failOnTriggered(level: Severity | undefined, findings: Iterable<
   return false;
 }
 
-/** --threads: a number >= 1, or `auto` (two where the machine has two cores or more). */
-export function parseThreads(value: string | undefined): number {
+/**
+ * --threads: a number >= 1, or `auto`. On two cores the sharded path was measured slower than one
+ * thread (docs/performance.md, "A second core": V8's collector already uses the second core), so
+ * `auto` shards only from three cores up, with at most four threads.
+ */
+export function parseThreads(value: string | undefined, cores = availableParallelism()): number {
   if (value === undefined) return 1;
-  if (value === 'auto') return Math.min(2, availableParallelism());
+  if (value === 'auto') return cores >= 3 ? Math.min(4, cores) : 1;
   const n = Number(value);
   if (!/^\d+$/.test(value) || n < 1 || n > 64) throw new UsageError(`--threads: '${value}' is not a number of threads (1-64) or auto`);
   return n;

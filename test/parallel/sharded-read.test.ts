@@ -15,6 +15,7 @@ import { gzipSync } from 'node:zlib';
 import { CaptureParser } from '../../src/capture/capture-parser.js';
 import { PcapngBuilder, collector } from '../helpers/capture-builders.js';
 import type { analyzeInputsSharded as AnalyzeSharded, ShardedOptions } from '../../src/parallel/sharded-read.js';
+import { parseThreads } from '../../src/cli/read-command.js';
 import type { RenderedConversation } from '../../src/parallel/protocol.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -343,4 +344,12 @@ describe('sharded reading: failures and memory', () => {
     expect(got.length).toBe(stats.conversations);
     expect(new Set(got.map((r) => r.id)).size).toBe(got.length);
   }, 120_000);
+});
+
+describe('--threads auto', () => {
+  it('stays on one thread on one or two cores (measured slower there) and shards from three cores up, at most four', () => {
+    expect([1, 2, 3, 4, 16].map((cores) => parseThreads('auto', cores))).toEqual([1, 1, 3, 4, 4]);
+    expect(parseThreads(undefined, 16)).toBe(1);
+    expect(parseThreads('3', 2)).toBe(3);
+  });
 });
