@@ -14,7 +14,7 @@ import { AnalysisSession, type AnalysisStats, type InputSummary, type SessionOpt
 import { MailwireError } from '../errors.js';
 import { runKey } from '../model/secrets.js';
 import type { Finding } from '../model/conversation.js';
-import { CaptureClock } from './clock.js';
+import { CaptureClock } from '../tcp/capture-clock.js';
 import { ShardCore, type ShardSettings } from './shard-core.js';
 import {
   EVENT_FIELDS, EVENT_START, PACKET_HEADER_BYTES, PHASE_END, RECORD_PACKET, RECORD_SWEEP, SWEEP_RECORD_BYTES,

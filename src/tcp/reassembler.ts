@@ -2,6 +2,7 @@
  * TCP reassembly: the flow table, roles, connection outcomes and the bounds of the whole layer.
  * Per-direction byte ordering lives in half-stream.ts. Design and heuristics: docs/tcp.md.
  */
+import { CaptureClock } from './capture-clock.js';
 import { frameTime, type RawFrame } from '../capture/frame.js';
 import { TcpFlag, type Decoded } from '../decode/decoded.js';
 import { Connection, ConnState, inertParts, type InertParts } from './connection.js';
@@ -92,14 +93,10 @@ export class TcpReassembler {
   /** What retired (closed, declined) connections point to instead of their own state. */
   private readonly inert: InertParts;
   private nextId = 1;
-  private nextSweepTs = -Infinity;
-  /**
-   * Capture clock for timeouts: the median of the last three frame times, never going back. One
-   * frame with a wild timestamp (seen in the corpus: a year-2063 SYN-ACK) cannot time out the table.
-   */
-  private clock = -Infinity;
-  private prevTs1 = -Infinity;
-  private prevTs2 = -Infinity;
+  /** Capture clock for timeouts and the sweep schedule (unused with options.externalClock). */
+  private readonly clock: CaptureClock;
+  /** The capture clock's value at the current packet (set by advanceClock with options.externalClock). */
+  private now = -Infinity;
   private finished = false;
 
   constructor(private readonly factory: StreamFactory, opts?: Partial<ReassemblerOptions>) {
@@ -119,6 +116,7 @@ export class TcpReassembler {
       ts: 0,
     };
     this.table = new FlowTable(Math.max(1, o.maxConnections));
+    this.clock = new CaptureClock(o.sweepIntervalSec);
     this.inert = inertParts(this.ctx);
   }
 
@@ -128,12 +126,10 @@ export class TcpReassembler {
     const stats = this.ctx.stats;
     stats.packets++;
     const ts = frameTime(frame);
-    let now: number;
-    if (this.opts.externalClock === true) {
-      now = this.clock;
-    } else {
-      now = this.tick(ts);
-      if (now >= this.nextSweepTs) this.sweep(now);
+    let now = this.now;
+    if (this.opts.externalClock !== true) {
+      now = this.now = this.clock.tick(ts);
+      if (this.clock.sweep) this.sweep(now);
     }
 
     const key = this.key;
@@ -186,26 +182,13 @@ export class TcpReassembler {
 
   /** With options.externalClock: sets the capture clock and, when `sweep`, sweeps the table now. */
   advanceClock(now: number, sweep: boolean): void {
-    this.clock = now;
+    this.now = now;
     if (sweep) this.sweep(now);
   }
 
   /** A snapshot of the counters. */
   stats(): ReassemblyStats {
     return { ...this.ctx.stats, activeConnections: this.table.size };
-  }
-
-  /** Advances the capture clock with a frame time; returns the clock. */
-  private tick(ts: number): number {
-    const a = this.prevTs2;
-    const b = this.prevTs1;
-    this.prevTs2 = b;
-    this.prevTs1 = ts;
-    // Median of (a, b, ts); -Infinity entries at the start make it the lower of the known ones.
-    const med = Math.max(Math.min(a, b), Math.min(Math.max(a, b), ts));
-    const m = med === -Infinity ? ts : med;
-    if (m > this.clock) this.clock = m;
-    return this.clock;
   }
 
   /** One segment of a tracked connection (Pending or Open), captured at ctx.ts. */
@@ -440,7 +423,6 @@ export class TcpReassembler {
 
   /** Times out open connections and forgets lingering entries, oldest activity first. */
   private sweep(now: number): void {
-    this.nextSweepTs = now + this.opts.sweepIntervalSec;
     const idle = this.opts.idleTimeoutSec;
     const linger = this.opts.closedLingerSec;
     const shortest = idle < linger ? idle : linger;
