@@ -41,21 +41,13 @@ export class ConversationBuilder {
 
   /** Appends an event and returns its index, or -1 when the per-conversation cap dropped it. */
   addEvent(e: Omit<DialogueEvent, 'n'>): number {
-    const events = this.conv.events;
-    this.touch(e.lastFrame, e.ts);
-    if (events.length >= LIMITS.MAX_EVENTS_PER_CONVERSATION) {
-      if (this.conv.droppedEvents === 0) this.anomaly('events-capped', e.frame, undefined, `more than ${LIMITS.MAX_EVENTS_PER_CONVERSATION} dialogue lines; the rest are counted, not kept`);
-      this.conv.droppedEvents++;
-      return -1;
-    }
-    const n = events.length;
-    events.push({ n, ...e } as DialogueEvent);
-    return n;
+    // A copy with `n` first (JSON key order), numbered by pushEvent.
+    return this.pushEvent({ n: 0, ...e } as DialogueEvent);
   }
 
   /**
-   * addEvent for an event built with its `n` first (any placeholder value): numbered and kept as it
-   * is, without the copy addEvent makes to put `n` first (the per-line hot path of the dissectors).
+   * Appends an event built with its `n` first (any placeholder value): numbered and kept as it is,
+   * without the copy addEvent makes to put `n` first (the per-line hot path of the dissectors).
    */
   pushEvent(e: DialogueEvent): number {
     const events = this.conv.events;

@@ -184,7 +184,7 @@ export function parseValues(raw: string, start: number, literals: readonly Liter
     }
     const wEnd = wordEnd(raw, pos, stop);
     if (wEnd < 0) {
-      const error = wordError(raw, pos, stop);
+      const error = wordError(raw, pos, wEnd);
       return { values: top, notes, error, end: error.position };
     }
     const word = raw.slice(pos, wEnd);
@@ -238,11 +238,14 @@ function readLiteral(raw: string, pos: number, stop: number, literals: readonly 
   return { value, end: close + 1 };
 }
 
+/** wordEnd's answer for a '[' that is not closed (a control character at i gives -(i + 2)). */
+const WORD_UNCLOSED = -1;
+
 /**
  * Reads an atom-like word: up to SP, '(' , ')' or the end; a '[' opens a section that runs to its
  * matching ']' and may hold spaces and parentheses (`BODY[HEADER.FIELDS (FROM TO)]<0.100>`).
- * Returns where it ends, or -1 when it is not a valid word (wordError says why): a number, not an
- * object, as this runs for every atom of every line.
+ * Returns where it ends, or a negative number when it is not a valid word (wordError says why): a
+ * number, not an object, as this runs for every atom of every line.
  */
 function wordEnd(raw: string, pos: number, stop: number): number {
   let i = pos;
@@ -252,25 +255,17 @@ function wordEnd(raw: string, pos: number, stop: number): number {
     if (c === 0x5b) depth++;
     else if (c === 0x5d && depth > 0) depth--;
     else if (depth === 0 && (c === SP || c === 0x28 || c === 0x29)) break;
-    else if (c === 0x0d || c === 0x0a || c === 0) return -1;
+    else if (c === 0x0d || c === 0x0a || c === 0) return -(i + 2);
     i++;
   }
-  return depth > 0 ? -1 : i;
+  return depth > 0 ? WORD_UNCLOSED : i;
 }
 
-/** Why the word at `pos` is not valid (wordEnd returned -1). */
-function wordError(raw: string, pos: number, stop: number): ParseError {
-  let i = pos;
-  let depth = 0;
-  while (i < stop) {
-    const c = raw.charCodeAt(i);
-    if (c === 0x5b) depth++;
-    else if (c === 0x5d && depth > 0) depth--;
-    else if (depth === 0 && (c === SP || c === 0x28 || c === 0x29)) break;
-    else if (c === 0x0d || c === 0x0a || c === 0) return { reason: `control character 0x${c.toString(16).padStart(2, '0')} in an atom`, position: i };
-    i++;
-  }
-  return { reason: "'[' not closed", position: pos };
+/** Why the word at `pos` is not valid, from wordEnd's negative answer `end`. */
+function wordError(raw: string, pos: number, end: number): ParseError {
+  if (end === WORD_UNCLOSED) return { reason: "'[' not closed", position: pos };
+  const i = -end - 2;
+  return { reason: `control character 0x${raw.charCodeAt(i).toString(16).padStart(2, '0')} in an atom`, position: i };
 }
 
 /** resp-text = ["[" resp-text-code "]" SP] text (RFC 9051 §9), parsed from raw[pos..]. */
