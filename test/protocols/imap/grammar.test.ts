@@ -47,6 +47,10 @@ describe('IMAP value parser', () => {
 
   it('reports structural errors with positions, spacing as notes', () => {
     expect(parseValues('(a (b)', 0, []).error).toEqual({ reason: "'(' not closed", position: 0 });
+    // A word with an unclosed section, or a control character (inside or outside a section).
+    expect(parseValues('a BODY[HEADER (x', 0, []).error).toEqual({ reason: "'[' not closed", position: 2 });
+    expect(parseValues('a b\x00c', 0, []).error).toEqual({ reason: 'control character 0x00 in an atom', position: 3 });
+    expect(parseValues('a BODY[x\ry]', 0, []).error).toEqual({ reason: 'control character 0x0d in an atom', position: 8 });
     expect(parseValues('a)', 0, []).error).toEqual({ reason: "')' without '('", position: 1 });
     expect(parseValues('"abc', 0, []).error).toEqual({ reason: 'quoted string not terminated', position: 0 });
     expect(parseValues('"a""b"', 0, []).error).toEqual({ reason: 'expected SP between arguments', position: 3 });
