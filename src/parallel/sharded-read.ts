@@ -15,6 +15,7 @@ import { MailwireError } from '../errors.js';
 import { runKey } from '../model/secrets.js';
 import type { Finding } from '../model/conversation.js';
 import { CaptureClock } from '../tcp/capture-clock.js';
+import { FlowKey } from '../tcp/flow-table.js';
 import { ShardCore, type ShardSettings } from './shard-core.js';
 import {
   EVENT_FIELDS, EVENT_START, PACKET_HEADER_BYTES, PHASE_END, RECORD_PACKET, RECORD_SWEEP, SWEEP_RECORD_BYTES,
@@ -123,6 +124,8 @@ export class ShardedRun implements FrameSink {
   private readonly pool: ArrayBuffer[] = [];
   private readonly maxInFlight: number;
   private readonly decoded: Decoded = newDecoded();
+  /** The current packet's endpoints (reused), for shardOf. */
+  private readonly key = new FlowKey();
   private decodeContext: DecodeContext = createDecodeContext();
   private clock = new CaptureClock();
   private summary: InputSummary = { name: '', warnings: [], warningCount: 0, conversations: 0 };
@@ -294,18 +297,13 @@ export class ShardedRun implements FrameSink {
 
   /** A symmetric hash of the addresses and ports: both directions of a connection go to one worker. */
   private shardOf(d: Decoded): number {
-    const buf = d.buf;
-    let a = d.srcPort;
-    let b = d.dstPort;
-    for (let i = 0; i < d.addrLength; i++) {
-      a = Math.imul(a ^ buf[d.srcAddrOffset + i]!, 0x01000193);
-      b = Math.imul(b ^ buf[d.dstAddrOffset + i]!, 0x01000193);
-    }
-    let h = (a ^ b) >>> 0;
-    h = Math.imul(h ^ (h >>> 16), 0x45d9f3b) >>> 0;
-    h = (h ^ (h >>> 16)) >>> 0;
+    // The flow table's own symmetric endpoint hash; its high half picks the shard, so that the low
+    // bits, which pick the bucket in each shard's table, stay spread over the whole table.
+    const key = this.key;
+    key.load(d.buf, d.srcAddrOffset, d.dstAddrOffset, d.addrLength, d.srcPort, d.dstPort);
+    const h = key.hash >>> 16;
     const n = this.shards.length;
-    const x = ((h & 0xffff) * (MAIN_SHARD_WEIGHT + n - 1)) / 65536;
+    const x = (h * (MAIN_SHARD_WEIGHT + n - 1)) / 65536;
     return x < MAIN_SHARD_WEIGHT ? 0 : Math.min(n - 1, 1 + Math.floor(x - MAIN_SHARD_WEIGHT));
   }
 
