@@ -4,7 +4,7 @@ import { availableParallelism } from 'node:os';
 import { analyzeInputs, type AnalysisStats, type SessionOptions } from '../analyze.js';
 import { analyzeInputsSharded } from '../parallel/sharded-read.js';
 import type { RenderedConversation, RenderSettings } from '../parallel/protocol.js';
-import { renderJson, renderJsonLines, type JsonLinesReport, type JsonReport, type PreRendered } from '../report/json.js';
+import { conversationRenderer, type JsonLinesReport, type JsonReport, type PreRendered } from '../report/json.js';
 import { loginRows } from '../report/logins.js';
 import { SEVERITY_ORDER } from '../report/describe.js';
 import type { Conversation, Finding, Severity } from '../model/conversation.js';
@@ -78,7 +78,7 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
   // what waits in the window is then its text (~25 KB), not its object graph (several times that),
   // which keeps the heap, and so the peak RSS, flat (docs/performance.md, "Memory").
   const renderNow = !sharded && (opts.format === 'json' || opts.format === 'jsonl')
-    ? (opts.format === 'json' ? renderJson : renderJsonLines) : undefined;
+    ? conversationRenderer(opts.format) : undefined;
   const renderOpts = reportOptions(opts, false, version, files);
   const order = sharded || renderNow
     ? new StartOrder<Held>((r) => (report as JsonReport | JsonLinesReport).preRendered(r))

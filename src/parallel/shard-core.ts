@@ -20,7 +20,7 @@ import { Diagnoser } from '../diagnose/diagnose.js';
 import { summariseLogins } from '../diagnose/ledger.js';
 import type { Conversation } from '../model/conversation.js';
 import type { ReportOptions } from '../report/context.js';
-import { renderJson, renderJsonLines } from '../report/json.js';
+import { conversationRenderer } from '../report/json.js';
 import { loginRows } from '../report/logins.js';
 import { ruleInfo } from '../report/rule-info.js';
 import {
@@ -58,7 +58,7 @@ export class ShardCore {
     const r = settings.render;
     this.reportOptions = { showSecrets: r.showSecrets, color: false, minSeverity: r.minSeverity, onlyProblems: r.onlyProblems, ruleInfo, version: r.version, inputs: r.inputs };
     if (r.bodies !== undefined) this.reportOptions.bodies = r.bodies;
-    this.render = r.format === 'jsonl' ? renderJsonLines : renderJson;
+    this.render = conversationRenderer(r.format);
     const dOpts: { slowResponseSec?: number; serverName?: string } = {};
     if (settings.slowResponseSec !== undefined) dOpts.slowResponseSec = settings.slowResponseSec;
     if (settings.serverName !== undefined) dOpts.serverName = settings.serverName;

@@ -50,6 +50,11 @@ export function renderJson(c: Conversation, opts: ReportOptions): string | undef
   return JSON.stringify(conversationForJson(c, opts));
 }
 
+/** The renderer of one conversation's text for a json or jsonl report. */
+export function conversationRenderer(format: 'json' | 'jsonl'): (c: Conversation, opts: ReportOptions) => string | undefined {
+  return format === 'jsonl' ? renderJsonLines : renderJson;
+}
+
 /** The conversation's jsonl lines (its line, then its findings' lines unless `withFindings` is false), or undefined when not shown. */
 export function renderJsonLines(c: Conversation, opts: ReportOptions, withFindings = true): string | undefined {
   if (!shouldShow(c, opts.onlyProblems)) return undefined;
