@@ -11,7 +11,7 @@ import { newDecoded, type Decoded } from './decode/decoded.js';
 import { createDecodeContext, decodeFrame, type DecodeContext } from './decode/decode-frame.js';
 import type { DecodeStats } from './decode/decode-counters.js';
 import { TcpReassembler } from './tcp/reassembler.js';
-import type { StreamFactory } from './tcp/stream.js';
+import { announcingStarts, type StreamFactory } from './tcp/stream.js';
 import { Dispatcher } from './protocols/dispatch.js';
 import type { ContentSink } from './protocols/dissector.js';
 import { makeTlsLayerFactory } from './protocols/tls/tls-layer.js';
@@ -158,18 +158,8 @@ export class InputAnalyzer implements FrameSink {
       ...(session.options.incrementalFindings ? { onProgress: (c: Conversation) => session.progress(c) } : {}),
     });
     const started = session.options.onConversationStart;
-    const factory: StreamFactory = started === undefined ? dispatcher : {
-      open: (conn) => {
-        const h = dispatcher.open(conn);
-        if (h) started(conn.id + session.conversationIdBase);
-        return h;
-      },
-      probe: (conn, dir, bytes) => {
-        const r = dispatcher.probe(conn, dir, bytes);
-        if (r) started(conn.id + session.conversationIdBase);
-        return r;
-      },
-    };
+    const factory: StreamFactory = started === undefined ? dispatcher
+      : announcingStarts(dispatcher, (conn) => started(conn.id + session.conversationIdBase));
     this.reassembler = new TcpReassembler(factory, { isMailPort: dispatcher.isMailPort });
   }
 
@@ -237,10 +227,7 @@ export class AnalysisSession {
 
   constructor(readonly options: SessionOptions = {}) {
     this.keyLog = parseKeyLog(options.keyLogText ?? '');
-    const dOpts: { slowResponseSec?: number; serverName?: string } = {};
-    if (options.slowResponseSec !== undefined) dOpts.slowResponseSec = options.slowResponseSec;
-    if (options.serverName !== undefined) dOpts.serverName = options.serverName;
-    this.diagnoser = new Diagnoser(dOpts);
+    this.diagnoser = new Diagnoser(options);
   }
 
   /** Added to the reassembler's connection ids of the input being read (conversation ids are unique across inputs). */
@@ -322,9 +309,7 @@ export async function analyzeInputs(paths: string[], options: SessionOptions = {
   const session = new AnalysisSession(options);
   for (const p of paths) {
     const input = session.input(p === '-' ? '(stdin)' : p);
-    const readOpts: { onProgress?: (read: number, total: number | undefined) => void } = {};
-    if (options.onProgress) readOpts.onProgress = options.onProgress;
-    const capture = await readCapture(p, input, readOpts);
+    const capture = await readCapture(p, input, { onProgress: options.onProgress });
     input.finish(capture);
     options.onInputDone?.(input.summary);
   }

@@ -25,7 +25,7 @@ const READS_PER_YIELD = 16;
  * record, truncated end, corrupt gzip tail) is a sink.warning and the frames read so far stand.
  * The returned stats count decompressed bytes in `bytesRead`.
  */
-export async function readCapture(input: string, sink: FrameSink, opts: { onProgress?: ProgressFn } = {}): Promise<CaptureStats> {
+export async function readCapture(input: string, sink: FrameSink, opts: { onProgress?: ProgressFn | undefined } = {}): Promise<CaptureStats> {
   if (input === '-') {
     if (process.stdin.isTTY) throw new MailwireError('ERR_USAGE', 'stdin: refusing to read a capture from a terminal (pipe a file into it)');
     return readCaptureStream(process.stdin, sink, { source: 'stdin', onProgress: opts.onProgress });

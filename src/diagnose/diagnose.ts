@@ -18,9 +18,9 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, info: 2
 
 export interface DiagnoserOptions {
   /** imap.slow-response threshold in seconds (default DEFAULT_SLOW_RESPONSE_SEC). */
-  slowResponseSec?: number;
+  slowResponseSec?: number | undefined;
   /** The server's FQDN as the user knows it (used in fixes). */
-  serverName?: string;
+  serverName?: string | undefined;
 }
 
 export class Diagnoser {

@@ -12,7 +12,7 @@ import type { RawFrame } from '../capture/frame.js';
 import { newDecoded, type Decoded } from '../decode/decoded.js';
 import { TcpReassembler } from '../tcp/reassembler.js';
 import { TCP_LIMITS } from '../tcp/limits.js';
-import type { StreamFactory } from '../tcp/stream.js';
+import { announcingStarts } from '../tcp/stream.js';
 import { Dispatcher } from '../protocols/dispatch.js';
 import { makeTlsLayerFactory } from '../protocols/tls/tls-layer.js';
 import { mergeKeyLog, parseKeyLog, type KeyLog } from '../protocols/tls/keylog.js';
@@ -59,10 +59,7 @@ export class ShardCore {
     this.reportOptions = { showSecrets: r.showSecrets, color: false, minSeverity: r.minSeverity, onlyProblems: r.onlyProblems, ruleInfo, version: r.version, inputs: r.inputs };
     if (r.bodies !== undefined) this.reportOptions.bodies = r.bodies;
     this.render = conversationRenderer(r.format);
-    const dOpts: { slowResponseSec?: number; serverName?: string } = {};
-    if (settings.slowResponseSec !== undefined) dOpts.slowResponseSec = settings.slowResponseSec;
-    if (settings.serverName !== undefined) dOpts.serverName = settings.serverName;
-    this.diagnoser = new Diagnoser(dOpts);
+    this.diagnoser = new Diagnoser(settings);
     this.keyLog = parseKeyLog(settings.keyLogText ?? '');
     this.decoded.kind = 'tcp';
   }
@@ -83,18 +80,9 @@ export class ShardCore {
         this.out.events.push(EVENT_FINISH, c.id, this.curFrame, ph, sub);
       },
     });
-    const factory: StreamFactory = {
-      open: (conn) => {
-        const h = dispatcher.open(conn);
-        if (h) this.out.events.push(EVENT_START, conn.id, this.curFrame, this.curPhase, this.eventSeq++);
-        return h;
-      },
-      probe: (conn, dir, bytes) => {
-        const r = dispatcher.probe(conn, dir, bytes);
-        if (r) this.out.events.push(EVENT_START, conn.id, this.curFrame, this.curPhase, this.eventSeq++);
-        return r;
-      },
-    };
+    const factory = announcingStarts(dispatcher, (conn) => {
+      this.out.events.push(EVENT_START, conn.id, this.curFrame, this.curPhase, this.eventSeq++);
+    });
     const n = this.settings.shards;
     this.reassembler = new TcpReassembler(factory, {
       isMailPort: dispatcher.isMailPort,

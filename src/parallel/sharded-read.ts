@@ -176,9 +176,7 @@ export class ShardedRun implements FrameSink {
       for (const p of paths) {
         const name = p === '-' ? '(stdin)' : p;
         this.startInput(name);
-        const readOpts: { onProgress?: (read: number, total: number | undefined) => void } = {};
-        if (this.options.onProgress) readOpts.onProgress = this.options.onProgress;
-        const capture = await readCapture(p, this, readOpts);
+        const capture = await readCapture(p, this, { onProgress: this.options.onProgress });
         await this.endInput();
         this.decodeContext.fragments?.finish();
         this.summary.decoded = this.decodeContext.counters!.snapshot();

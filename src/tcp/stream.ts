@@ -102,3 +102,19 @@ export interface StreamFactory {
    */
   probe(conn: ConnectionInfo, dir: Direction, bytes: Uint8Array): { handler: StreamHandler; swapRoles: boolean } | undefined;
 }
+
+/** `factory`, calling `started(conn)` for each connection it takes (opened or probed). */
+export function announcingStarts(factory: StreamFactory, started: (conn: ConnectionInfo) => void): StreamFactory {
+  return {
+    open: (conn) => {
+      const h = factory.open(conn);
+      if (h) started(conn);
+      return h;
+    },
+    probe: (conn, dir, bytes) => {
+      const r = factory.probe(conn, dir, bytes);
+      if (r) started(conn);
+      return r;
+    },
+  };
+}
