@@ -12,6 +12,7 @@ import { tcpReset } from './rules/tcp-reset.js';
 import { tcpNoGreeting } from './rules/tcp-no-greeting.js';
 import { tcpGap } from './rules/tcp-gap.js';
 import { tcpMidstream } from './rules/tcp-midstream.js';
+import { tcpEvicted } from './rules/tcp-evicted.js';
 import { tcpRetransmissionMismatch } from './rules/tcp-retransmission-mismatch.js';
 import { tlsHandshakeFailed } from './rules/tls-handshake-failed.js';
 import { tlsAlert } from './rules/tls-alert.js';
@@ -84,6 +85,7 @@ export const CATALOGUE = [
   tcpNoGreeting,
   tcpGap,
   tcpMidstream,
+  tcpEvicted,
   tcpRetransmissionMismatch,
   // TLS
   tlsHandshakeFailed,

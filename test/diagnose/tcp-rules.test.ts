@@ -84,6 +84,16 @@ describe('TCP rules', () => {
     expect(f[0]!.frames).toEqual([9]);
   });
 
+  it('tcp.evicted: dropped from a full connection table, pointing at the last frame followed', () => {
+    const f = findings(summary({ endReason: 'evicted', lastFrame: 33 }));
+    expect(f.map((x) => x.id)).toEqual(['tcp.evicted']);
+    expect(f[0]!.severity).toBe('warning');
+    expect(f[0]!.frames).toEqual([33]);
+    expect(f[0]!.message).toContain('after frame 33');
+    expect(f[0]!.message).toContain('65,536');
+    expect(ids(summary({ endReason: 'timeout' }))).toEqual([]);
+  });
+
   it('appends findings to the conversation and stamps the conversation id', () => {
     const conv = new ConversationBuilder({ ...INFO, id: 7 }, 'imap').finish(summary({ gapBytes: [5, 0] }));
     const out = new Diagnoser().conversation(conv);

@@ -71,6 +71,10 @@ describe('adversarial traffic hits a cap, says so, and the dialogue goes on', ()
     expect(summary.tcp).toMatchObject({ connections: n, peakConnections: TCP_LIMITS.MAX_CONNECTIONS, evicted: 500 });
     expect(conversations).toHaveLength(n);
     expect(conversations.every((c) => c.findings.some((f) => f.id === 'tcp.no-answer'))).toBe(true);
+    // The 500 least recently active were dropped, and each says so; the others do not.
+    const evicted = conversations.filter((c) => c.findings.some((f) => f.id === 'tcp.evicted'));
+    expect(evicted).toHaveLength(500);
+    expect(evicted.every((c) => c.tcp!.endReason === 'evicted' && c.id <= 500)).toBe(true);
   }, 120_000);
 
   it('overlapping segments with different contents: the first bytes win, the mismatch is counted and a finding says so', () => {
