@@ -15,7 +15,7 @@ export const tcpEvicted = defineRule({
     if (!t || t.endReason !== 'evicted') return [];
     return [{
       frames: [t.lastFrame],
-      message: `mailwire stopped following this connection after frame ${t.lastFrame}: its connection table was full (more than ${TCP_LIMITS.MAX_CONNECTIONS.toLocaleString('en-US')} connections open at once in the capture), so the rest of this conversation is missing from it.`,
+      message: `mailwire stopped following this connection after frame ${t.lastFrame}: its connection table was full (too many TCP connections open at once in the capture: a flood, a scan or a busy link), so the rest of this conversation is missing from it.`,
       args: { lastFrame: t.lastFrame },
     }];
   },
