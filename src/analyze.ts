@@ -17,6 +17,7 @@ import type { ContentSink } from './protocols/dissector.js';
 import { makeTlsLayerFactory } from './protocols/tls/tls-layer.js';
 import { mergeKeyLog, parseKeyLog, type KeyLog } from './protocols/tls/keylog.js';
 import { Diagnoser } from './diagnose/diagnose.js';
+import { mayRaiseLiveFinding } from './diagnose/live-trigger.js';
 import type { LedgerEntry } from './diagnose/ledger.js';
 import type { AuthAttempt, Conversation, Finding } from './model/conversation.js';
 
@@ -224,6 +225,12 @@ export class AnalysisSession {
    * each); an entry goes when its conversation ends.
    */
   private readonly emitted = new Map<number, Set<string>>();
+  /**
+   * Per open conversation (by connection id), with incrementalFindings: the first exchange that was
+   * still unanswered at the last progress() and the number of authentication attempts then, so that
+   * the live rules run again only when something they speak about has happened (see live-trigger.ts).
+   */
+  private readonly looked = new Map<number, { exchange: number; auth: number }>();
 
   constructor(readonly options: SessionOptions = {}) {
     this.keyLog = parseKeyLog(options.keyLogText ?? '');
@@ -245,6 +252,7 @@ export class AnalysisSession {
     this.maxIdThisInput = Math.max(this.maxIdThisInput, c.id);
     const early = this.emitted.get(c.id);
     this.emitted.delete(c.id);
+    this.looked.delete(c.id);
     c.id += this.idBase;
     c.input = input;
     this.diagnoser.conversation(c);
@@ -271,7 +279,7 @@ export class AnalysisSession {
    */
   progress(c: Conversation): void {
     const onFinding = this.options.onFinding;
-    if (!onFinding || c.exchanges.length > MAX_LIVE_CHECKED_EXCHANGES) return;
+    if (!onFinding || c.exchanges.length > MAX_LIVE_CHECKED_EXCHANGES || !this.liveFindingsDue(c)) return;
     let seen = this.emitted.get(c.id);
     for (const f of this.diagnoser.progress(c, c.id + this.idBase)) {
       const key = findingKey(f);
@@ -280,6 +288,24 @@ export class AnalysisSession {
       seen.add(key);
       onFinding(f);
     }
+  }
+
+  /**
+   * Whether an exchange answered since the last look, or a new authentication attempt, may give the
+   * live rules something to report (mayRaiseLiveFinding). Exchanges from the first one still
+   * unanswered at the last look are looked at again: pipelined commands are answered in any order.
+   */
+  private liveFindingsDue(c: Conversation): boolean {
+    const last = this.looked.get(c.id);
+    let due = last === undefined || c.auth.length !== last.auth;
+    let firstOpen = c.exchanges.length;
+    for (let i = last?.exchange ?? 0; i < c.exchanges.length; i++) {
+      const x = c.exchanges[i]!;
+      if (x.status === undefined) firstOpen = Math.min(firstOpen, i);
+      else if (mayRaiseLiveFinding(x)) due = true;
+    }
+    this.looked.set(c.id, { exchange: firstOpen, auth: c.auth.length });
+    return due;
   }
 
   /** @internal */

@@ -3,13 +3,15 @@
  * rules reach onFinding while their conversation is still open, each once; the others, and every
  * finding of `read` (no incrementalFindings), only when the conversation ends.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import type { RawFrame } from '../../src/capture/frame.js';
 import { CaptureParser } from '../../src/capture/capture-parser.js';
 import { AnalysisSession, MAX_LIVE_CHECKED_EXCHANGES } from '../../src/analyze.js';
 import type { Conversation, Finding } from '../../src/model/conversation.js';
 import { JsonLinesReport } from '../../src/report/json.js';
+import { Diagnoser } from '../../src/diagnose/diagnose.js';
+import { CATALOGUE } from '../../src/diagnose/catalogue.js';
 import { ruleInfo } from '../../src/report/rule-info.js';
 import { TcpConnection, pcapOf } from '../../scripts/adversarial-packets.mjs';
 
@@ -157,6 +159,69 @@ describe('incremental findings (live)', () => {
     const findingLines = lines.filter((l) => l.type === 'finding');
     expect(findingLines).toHaveLength(t.conversations[0]!.findings.length);
     expect(new Set(findingLines.map((l) => JSON.stringify(l))).size).toBe(findingLines.length);
+  });
+});
+
+describe('incremental findings: the live rules run again only when they may have something new', () => {
+  /** Counts the Diagnoser's live passes while `run` feeds the capture. */
+  function runCounting(pcap: Buffer): { t: Timeline; passes: number } {
+    let passes = 0;
+    const original = Diagnoser.prototype.progress;
+    const spy = vi.spyOn(Diagnoser.prototype, 'progress').mockImplementation(function (this: Diagnoser, ...args) {
+      passes++;
+      return original.apply(this, args);
+    });
+    try {
+      return { t: run(pcap, true), passes };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('thirty FETCHes answered OK after a failed login cost no live pass; the refused login still comes out at its NO', () => {
+    const c = new TcpConnection();
+    const frames: Buffer[] = [...c.handshake(), ...c.send('s', enc('* OK [CAPABILITY IMAP4rev1 AUTH=PLAIN] ready\r\n'))];
+    frames.push(...c.send('c', enc('a1 LOGIN alice wrong\r\n')));
+    frames.push(...c.send('s', enc('a1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n')));
+    const noFrame = frames.length;
+    frames.push(...c.send('c', enc('a2 LOGIN alice right\r\n')), ...c.send('s', enc('a2 OK done\r\n')));
+    frames.push(...c.send('c', enc('a3 SELECT INBOX\r\n')), ...c.send('s', enc('* 30 EXISTS\r\na3 OK [READ-WRITE] done\r\n')));
+    for (let i = 1; i <= 30; i++) frames.push(...c.send('c', enc(`f${i} FETCH ${i} FLAGS\r\n`)), ...c.send('s', enc(`* ${i} FETCH (FLAGS (\\Seen))\r\nf${i} OK done\r\n`)));
+    frames.push(...c.send('c', enc('a4 BOGUS\r\n')), ...c.send('s', enc('a4 BAD unknown command\r\n')));
+    const badFrame = frames.length;
+    frames.push(...c.close());
+    const { t, passes } = runCounting(pcapOf(frames));
+    // One pass per LOGIN and one for BOGUS (the first LOGIN's is also the conversation's first
+    // look); none for the SELECT or the 30 FETCHes, which used to cost one each (34 in all).
+    expect(passes).toBe(3);
+    const at = (id: string) => t.findings.filter((x) => x.f.id === id).map((x) => x.frame);
+    expect(at('imap.login-failed')).toEqual([noFrame]);
+    expect(at('imap.unknown-command')).toEqual([badFrame]);
+    expectEachOnce(t, 'fetches');
+  });
+
+  it('pipelined: a LOGIN answered after the NOOP sent behind it is still looked at when its NO comes', () => {
+    const c = new TcpConnection();
+    const frames: Buffer[] = [...c.handshake(), ...c.send('s', enc('* OK ready\r\n'))];
+    frames.push(...c.send('c', enc('a1 LOGIN alice wrong\r\na2 NOOP\r\n')));
+    frames.push(...c.send('s', enc('a2 OK NOOP done\r\n')));
+    frames.push(...c.send('s', enc('a1 NO [AUTHENTICATIONFAILED] Authentication failed.\r\n')));
+    const noFrame = frames.length;
+    frames.push(...c.send('c', enc('a3 NOOP\r\n')), ...c.send('s', enc('a3 OK done\r\n')), ...c.close());
+    const t = run(pcapOf(frames), true);
+    const failed = t.findings.filter((x) => x.f.id === 'imap.login-failed');
+    expect(failed.map((x) => [x.frame, x.ended])).toEqual([[noFrame, false]]);
+    expectEachOnce(t, 'pipelined');
+  });
+
+  it('the live rules are the ones live-trigger.ts was written for (a new live rule must be checked against mayRaiseLiveFinding)', () => {
+    expect(CATALOGUE.filter((r) => r.live).map((r) => r.id).sort()).toEqual([
+      'imap.auth-cancelled', 'imap.bad-response', 'imap.cleartext-login', 'imap.credential-whitespace',
+      'imap.login-despite-auth-list', 'imap.login-disabled-ignored', 'imap.login-failed', 'imap.mechanism-not-advertised',
+      'imap.starttls-injection', 'imap.unknown-command', 'imap.unquoted-credentials',
+      'pop3.apop-md5', 'pop3.auth-cancelled', 'pop3.cleartext-login', 'pop3.credential-whitespace',
+      'pop3.login-disabled-ignored', 'pop3.login-failed', 'pop3.starttls-injection', 'pop3.unknown-command',
+    ]);
   });
 });
 
