@@ -57,7 +57,9 @@ export interface RuleMeta<Id extends string = string> {
    * may run on a conversation still in progress (live mode reports such findings as they happen).
    * Leave unset for rules that depend on the conversation's end (no LOGOUT, a missing completion,
    * TCP/TLS facts), that summarise occurrences into one finding (counts, frame lists that grow), or
-   * whose wording depends on what comes after.
+   * whose wording depends on what comes after. A live rule must speak only about exchanges that
+   * mayRaiseLiveFinding (./live-trigger.ts) accepts, or about authentication attempts: live mode
+   * runs the live rules again only when such an exchange completes or an attempt is added.
    */
   readonly live?: boolean;
 }
