@@ -39,6 +39,12 @@ export interface AnalyzeOptions {
   extraPorts?: number[];
   /** TLS key log text (--keylog), merged with any Decryption Secrets Block in the capture. */
   keyLogText?: string;
+  /**
+   * A key log object to use (and merge keyLogText and capture secrets into) instead of a new one:
+   * `live --keylog` passes a followed file's (KeyLogFile.keyLog), which re-reads the file when a
+   * TLS session's secrets are missing.
+   */
+  keyLog?: KeyLog;
   /** imap.slow-response threshold in seconds. */
   slowResponseSec?: number;
   /** Expected server name for TLS certificate checks. */
@@ -233,7 +239,7 @@ export class AnalysisSession {
   private readonly looked = new Map<number, { exchange: number; auth: number }>();
 
   constructor(readonly options: SessionOptions = {}) {
-    this.keyLog = parseKeyLog(options.keyLogText ?? '');
+    this.keyLog = options.keyLog ? mergeKeyLog(options.keyLog, options.keyLogText ?? '') : parseKeyLog(options.keyLogText ?? '');
     this.diagnoser = new Diagnoser(options);
   }
 

@@ -31,6 +31,12 @@ export interface KeyLog {
   badLines: number;
   /** Lines dropped because TLS_LIMITS.MAX_KEYLOG_ENTRIES client randoms were already known. */
   droppedLines: number;
+  /**
+   * Set when the key log follows a file that may still grow (`mailwire live --keylog`, see
+   * keylog-file.ts): a TLS layer that finds no secret for a client random calls it once with that
+   * random (lower-case hex) and looks again. It may add entries; it bounds its own cost.
+   */
+  refresh?: (clientRandom: string) => void;
 }
 
 const FIELD: Record<string, keyof KeyLogEntry> = {

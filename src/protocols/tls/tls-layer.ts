@@ -171,7 +171,7 @@ class TlsConnection implements TlsLayer {
     const decryptedAny = c.decryptedRecords + s.decryptedRecords > 0;
     if (this.problem !== undefined) f.decryption.status = this.problem === 'failed' || decryptedAny ? 'failed' : this.problem;
     else if (decryptedAny) f.decryption.status = 'ok';
-    else if (this.sawEncrypted) f.decryption.status = this.keyLog === undefined || this.keyLog.entries.size === 0 ? 'no-keylog' : 'no-key';
+    else if (this.sawEncrypted) f.decryption.status = this.keyProblem();
     else f.decryption.status = 'not-needed';
     f.closedDuringHandshake = f.clientHellos.length > 0 && f.handshakeState !== 'established' && (f.ended.client !== undefined || f.ended.server !== undefined);
     return f;
@@ -369,8 +369,10 @@ class TlsConnection implements TlsLayer {
     return undefined;
   }
 
-  private keyProblem(): DecryptProblem {
-    return this.keyLog === undefined || this.keyLog.entries.size === 0 ? 'no-keylog' : 'no-key';
+  /** No key log at all, or one without this session's keys (a followed file counts as given, even while empty). */
+  private keyProblem(): 'no-keylog' | 'no-key' {
+    const kl = this.keyLog;
+    return kl === undefined || (kl.entries.size === 0 && kl.refresh === undefined) ? 'no-keylog' : 'no-key';
   }
 
   private missingKeyReason(label: string): string {
@@ -383,10 +385,19 @@ class TlsConnection implements TlsLayer {
     this.f.decryption.failure ??= { sender: d.sender, frame: o.firstFrame, streamOffset: o.streamOffset, reason };
   }
 
-  private keyEntry(): KeyLogEntry | undefined {
+  /**
+   * The secret `field` of this handshake's client random. When the key log lacks it and follows a
+   * growing file (live capture), the file is checked for new lines once before giving up.
+   */
+  private keySecret(field: keyof KeyLogEntry): Uint8Array | undefined {
     const r = this.neg.clientRandom;
-    if (r === undefined || this.keyLog === undefined) return undefined;
-    return this.keyLog.entries.get(Buffer.from(r).toString('hex'));
+    const kl = this.keyLog;
+    if (r === undefined || kl === undefined) return undefined;
+    const random = Buffer.from(r).toString('hex');
+    const secret = kl.entries.get(random)?.[field];
+    if (secret !== undefined || kl.refresh === undefined) return secret;
+    kl.refresh(random);
+    return kl.entries.get(random)?.[field];
   }
 
   /** TLS 1.2: at a ChangeCipherSpec, the sender's next records use the negotiated keys. */
@@ -406,7 +417,7 @@ class TlsConnection implements TlsLayer {
       d.noDecReason = { problem: 'unsupported', reason: `mailwire does not decrypt ${n.version !== 0x0303 ? `version 0x${n.version.toString(16)}` : `cipher suite 0x${(n.suite ?? 0).toString(16).padStart(4, '0')}`}` };
       return;
     }
-    const master = this.keyEntry()?.masterSecret;
+    const master = this.keySecret('masterSecret');
     if (master === undefined) {
       d.noDecReason = { problem: this.keyProblem(), reason: this.missingKeyReason('CLIENT_RANDOM') };
       return;
@@ -426,9 +437,8 @@ class TlsConnection implements TlsLayer {
       d.noDecReason = { problem: 'unsupported', reason: `mailwire does not decrypt cipher suite 0x${(this.neg.suite ?? 0).toString(16).padStart(4, '0')}` };
       return;
     }
-    const e = this.keyEntry();
     const client = d.sender === 'client';
-    const secret = stage === 'handshake' ? (client ? e?.clientHandshake : e?.serverHandshake) : client ? e?.clientTraffic0 : e?.serverTraffic0;
+    const secret = this.keySecret(stage === 'handshake' ? (client ? 'clientHandshake' : 'serverHandshake') : client ? 'clientTraffic0' : 'serverTraffic0');
     if (secret === undefined) {
       const label = `${client ? 'CLIENT' : 'SERVER'}_${stage === 'handshake' ? 'HANDSHAKE_TRAFFIC_SECRET' : 'TRAFFIC_SECRET_0'}`;
       d.noDecReason = { problem: this.keyProblem(), reason: this.missingKeyReason(label) };

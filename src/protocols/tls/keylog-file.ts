@@ -1,0 +1,181 @@
+/**
+ * A key log file that may still grow (`mailwire live --keylog FILE`): a client that writes
+ * SSLKEYLOGFILE (Thunderbird via NSS, curl, `openssl s_client -keylogfile`, Python) appends the
+ * secrets of each session after mailwire started. The KeyLog this follows gets a `refresh` hook:
+ * when a TLS layer finds no secret for a client random, the file is checked (one stat) and only
+ * what was appended since the last read is read, in chunks, and merged.
+ *
+ * Cost: a stat at most once per `minIntervalMs` (100 ms) of wall time, or once for each client
+ * random not checked before (a new TLS session); a read only when the file grew, shrank or was
+ * replaced. Lookups happen when a direction needs keys (a ChangeCipherSpec, a TLS 1.3 key stage),
+ * never per packet. Memory: one chunk, one partial line (at most MAX_LINE_BYTES) and the KeyLog
+ * itself, whose entries are capped (TLS_LIMITS.MAX_KEYLOG_ENTRIES).
+ */
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
+import { emptyKeyLog, mergeKeyLog, type KeyLog } from './keylog.js';
+
+/** Longest key log line kept while waiting for its end (real lines are under 300 characters). */
+export const MAX_LINE_BYTES = 4096;
+/** Client randoms remembered as already checked (the set is emptied when full). */
+const MAX_CHECKED_RANDOMS = 4096;
+
+export interface KeyLogFileOptions {
+  /** Least wall time between two checks for the same client random, in ms (default 100). */
+  minIntervalMs?: number;
+  /** Bytes read at a time (default 64 KiB). */
+  chunkBytes?: number;
+  /** Clock in ms (tests). */
+  now?: () => number;
+  /** One line when the file cannot be read any more (once until it can be read again). */
+  onWarning?: (message: string) => void;
+  /** The KeyLog to merge into (default: a new, empty one). */
+  into?: KeyLog;
+}
+
+export class KeyLogFile {
+  /** The followed key log: hand it to the analysis (SessionOptions.keyLog). */
+  readonly keyLog: KeyLog;
+  /** stat and read calls made (the cost bound's tests). */
+  statCalls = 0;
+  readCalls = 0;
+  private fd: number | undefined;
+  private dev = -1;
+  private ino = -1;
+  /** Bytes of the file consumed, the partial last line included. */
+  private offset = 0;
+  /** The last line read, still without its newline (latin1, one character per byte). */
+  private partial = '';
+  /** A line longer than MAX_LINE_BYTES is being skipped up to its newline. */
+  private skipping = false;
+  private lastCheck = -Infinity;
+  private readonly checked = new Set<string>();
+  /** Why the last read failed (warned once), or undefined. */
+  private failing: string | undefined;
+  private readonly minIntervalMs: number;
+  private readonly chunkBytes: number;
+  private readonly now: () => number;
+  private chunk: Buffer | undefined;
+
+  constructor(readonly path: string, private readonly options: KeyLogFileOptions = {}) {
+    this.keyLog = options.into ?? emptyKeyLog();
+    this.minIntervalMs = options.minIntervalMs ?? 100;
+    this.chunkBytes = Math.max(1, options.chunkBytes ?? 64 * 1024);
+    this.now = options.now ?? (() => performance.now());
+    this.keyLog.refresh = (random) => this.refresh(random);
+  }
+
+  /**
+   * The first read, at start: returns why the file cannot be read (an errno code such as ENOENT,
+   * or a message), or undefined. An unterminated last line counts as a line here (the file may be
+   * complete), and is kept to be completed by later writes as well.
+   */
+  start(): string | undefined {
+    this.lastCheck = this.now();
+    this.failing = this.readNew();
+    if (this.failing === undefined && this.partial !== '' && !this.skipping) mergeKeyLog(this.keyLog, this.partial);
+    return this.failing;
+  }
+
+  /**
+   * A TLS layer found no secret for `clientRandom`: checks the file for new lines unless it was
+   * checked less than minIntervalMs ago and this random was checked before.
+   */
+  refresh(clientRandom?: string): void {
+    const now = this.now();
+    const fresh = clientRandom !== undefined && !this.checked.has(clientRandom);
+    if (!fresh && now - this.lastCheck < this.minIntervalMs) return;
+    if (fresh) {
+      if (this.checked.size >= MAX_CHECKED_RANDOMS) this.checked.clear();
+      this.checked.add(clientRandom);
+    }
+    this.lastCheck = now;
+    const why = this.readNew();
+    if (why !== undefined && this.failing === undefined) {
+      const n = this.keyLog.entries.size;
+      this.options.onWarning?.(`key log ${this.path} cannot be read any more (${why}); going on with the ${n} session${n === 1 ? '' : 's'} whose keys were read`);
+    }
+    this.failing = why;
+  }
+
+  /** Closes the file. */
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /**
+   * One check: reads what was appended since the last read; from the start again when the file
+   * shrank or the path now names another file. Returns why it failed, or undefined. Keys already
+   * merged stay.
+   */
+  readNew(): string | undefined {
+    try {
+      this.statCalls++;
+      let st = statSync(this.path);
+      if (st.isDirectory()) {
+        this.close();
+        return 'EISDIR';
+      }
+      if (this.fd === undefined || st.ino !== this.ino || st.dev !== this.dev) {
+        // First open, or the file was replaced (rotated, deleted and created again).
+        const fd = openSync(this.path, 'r');
+        this.close();
+        this.fd = fd;
+        st = fstatSync(fd);
+        this.dev = st.dev;
+        this.ino = st.ino;
+        this.restart();
+      } else if (st.size < this.offset) {
+        this.restart(); // truncated
+      }
+      if (st.size > this.offset) this.read(st.size);
+      return undefined;
+    } catch (err) {
+      // Read from the start once it is back (a new file may get the old inode number).
+      this.close();
+      return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    }
+  }
+
+  private restart(): void {
+    this.offset = 0;
+    this.partial = '';
+    this.skipping = false;
+  }
+
+  /** Reads from the offset up to `size` (what the stat saw; later growth waits for the next check). */
+  private read(size: number): void {
+    const buf = (this.chunk ??= Buffer.allocUnsafe(this.chunkBytes));
+    while (this.offset < size) {
+      this.readCalls++;
+      const n = readSync(this.fd!, buf, 0, Math.min(buf.length, size - this.offset), this.offset);
+      if (n === 0) break;
+      this.offset += n;
+      this.take(buf.toString('latin1', 0, n));
+    }
+  }
+
+  /** Merges the complete lines of `text` (which follows the partial line); keeps the rest. */
+  private take(text: string): void {
+    let from = 0;
+    if (this.skipping) {
+      const nl = text.indexOf('\n');
+      if (nl < 0) return;
+      this.skipping = false;
+      from = nl + 1;
+    }
+    const last = text.lastIndexOf('\n');
+    if (last >= from) {
+      mergeKeyLog(this.keyLog, this.partial + text.slice(from, last));
+      this.partial = '';
+      from = last + 1;
+    }
+    this.partial += text.slice(from);
+    if (this.partial.length > MAX_LINE_BYTES) {
+      // Not a key log line: skip it up to its newline, counted once as a bad line.
+      this.keyLog.badLines++;
+      this.partial = '';
+      this.skipping = true;
+    }
+  }
+}
