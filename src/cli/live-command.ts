@@ -7,15 +7,19 @@ import type { FrameSink, RawFrame } from '../capture/frame.js';
 import { openLive, DEFAULT_SNAPLEN } from '../capture/live.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
 import type { Finding } from '../model/conversation.js';
-import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, analysisOptions, parseNumber, useColor } from './options.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, type CommonOptions, analysisOptions, parseNumber, useColor } from './options.js';
 import { openOutput } from './output.js';
 import { makeReport, reportOptions } from './report-factory.js';
 import { JsonLinesReport } from '../report/json.js';
 import { failOnTriggered } from './read-command.js';
 import { dropPrivileges } from './privileges.js';
+import { KeyLogFile } from '../protocols/tls/keylog-file.js';
 
 export async function runLive(iface: string, bpf: string, opts: CommonOptions, version: string): Promise<number> {
-  const analysis = analysisOptions(opts);
+  // The key log is followed, not read once: clients append the keys of sessions they start later.
+  const { keylog, ...rest } = opts;
+  const analysis = analysisOptions(rest);
+  const keyLogFile = keylog ? followKeyLog(keylog) : undefined;
   const snaplen = parseNumber('--snaplen', opts.snaplen, 64) ?? DEFAULT_SNAPLEN;
   // In KiB, as tcpdump's -B; libpcap needs at least a few blocks (openLive raises it to 1 MiB).
   const bufferKiB = parseNumber('--buffer-size', opts.bufferSize, 1024);
@@ -31,6 +35,7 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   if (lines) lines.incrementalFindings = true;
   const session = new AnalysisSession({
     ...analysis,
+    ...(keyLogFile ? { keyLog: keyLogFile.keyLog } : {}),
     ...(lines ? { incrementalFindings: true, onFinding: (f: Finding) => lines.finding(f) } : {}),
     onConversation: (c) => {
       if (!triggered && failOnTriggered(opts.failOn, c.findings)) triggered = true;
@@ -76,9 +81,22 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   const stats = live.stop();
   writer?.close();
   input.finish(stats);
+  keyLogFile?.close();
   const cross = session.finish();
   if (failOnTriggered(opts.failOn, cross)) triggered = true;
   report.finish(cross, session.stats.stats);
   output.close();
   return triggered ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/**
+ * `--keylog FILE` for live: read now and followed (KeyLogFile). A file that does not exist yet is
+ * waited for (one note); any other failure to read it at start is a usage error, as for `read`.
+ */
+function followKeyLog(path: string): KeyLogFile {
+  const file = new KeyLogFile(path, { onWarning: (m) => process.stderr.write(`mailwire: ${m}\n`) });
+  const why = file.start();
+  if (why === 'ENOENT') process.stderr.write(`mailwire: key log ${path} does not exist yet; it is read when a TLS session needs keys\n`);
+  else if (why !== undefined) throw new UsageError(`cannot read key log ${path}: ${why}`);
+  return file;
 }

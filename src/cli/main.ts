@@ -84,7 +84,11 @@ Examples:
   sudo mailwire live -i eth0
   sudo mailwire live -i any port 143 or port 110 --only-problems
   sudo mailwire live -i eth0 --format jsonl -o events.jsonl -w raw.pcap
-  sudo mailwire live -i lo --duration 60`)
+  sudo mailwire live -i lo --duration 60
+  sudo mailwire live -i lo --keylog /tmp/sslkeys.log
+
+With --keylog, the file is followed: keys that clients (SSLKEYLOGFILE) append after the start are
+read when a TLS session needs them. FILE may not exist yet.`)
     .action(async (bpf: string[], opts: CommonOptions & { interface: string }) => {
       process.exitCode = await runLive(opts.interface, bpf.join(' '), opts, packageVersion());
     });
