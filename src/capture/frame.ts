@@ -85,6 +85,13 @@ export const LinkType = {
   IPV4: 228,
   IPV6: 229,
   LINUX_SLL2: 276,
+  /** PPP (the protocol field, with or without ff 03 in front). */
+  PPP: 9,
+  /** PPP in HDLC-like framing, or Cisco HDLC. */
+  PPP_HDLC: 50,
+  /** PPPoE without an Ethernet header. */
+  PPP_ETHER: 51,
+  C_HDLC: 104,
   /** DLT_RAW on some BSDs/OpenBSD uses 12 or 14 in the file; normalised by the reader. */
   RAW_ALT_12: 12,
   RAW_ALT_14: 14,

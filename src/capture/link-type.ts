@@ -23,5 +23,5 @@ export function isDecodedLinkType(linkType: number): boolean {
 
 /** The reader's one-line explanation for an unsupported link type (`where` says where it was declared). */
 export function unsupportedLinkTypeMessage(linkType: number, where: string): string {
-  return `link type ${linkType} (${where}) is not one mailwire decodes (Ethernet, Linux cooked, raw IP, loopback): its frames are counted but not analysed`;
+  return `link type ${linkType} (${where}) is not one mailwire decodes (Ethernet, Linux cooked, raw IP, loopback, PPP, Cisco HDLC): its frames are counted but not analysed`;
 }

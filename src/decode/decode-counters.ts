@@ -1,5 +1,9 @@
-import type { Decoded, DecodeLayer } from './decoded.js';
+import { Encapsulation, type Decoded, type DecodeLayer, type EncapsulationName } from './decoded.js';
 import { DECODE_LIMITS } from './limits.js';
+
+/** The encapsulations in a fixed order (their flag values), and their flags in that order. */
+const ENCAPSULATION_NAMES = (Object.keys(Encapsulation) as EncapsulationName[]).sort((a, b) => Encapsulation[a] - Encapsulation[b]);
+const ENCAPSULATION_FLAGS = ENCAPSULATION_NAMES.map((name) => Encapsulation[name]);
 
 /** One kept example of a frame that did not decode. */
 export interface DecodeErrorExample {
@@ -20,6 +24,12 @@ export interface DecodeStats {
   truncated: number;
   /** IP datagrams rebuilt from fragments (each counted once, on the frame that completed it). */
   reassembled: number;
+  /**
+   * Frames that came through each tunnel or encapsulation (a frame through several counts in each;
+   * GRE carrying ERSPAN counts in both). Present only when some frame was wrapped, so reports of
+   * plain captures are unchanged.
+   */
+  encapsulated?: Partial<Record<EncapsulationName, number>>;
   /** Error counts keyed "<layer>: <error>" with numbers replaced by N (stable keys). */
   errors: Record<string, number>;
   /** Caps hit and other remarkable but non-fatal events, keyed by a short stable text. */
@@ -46,6 +56,8 @@ export class DecodeCounters implements DecodeNoticeSink {
   error = 0;
   truncated = 0;
   reassembled = 0;
+  /** Frames per encapsulation, in ENCAPSULATION_NAMES order. */
+  private readonly encapsulated = new Array<number>(ENCAPSULATION_NAMES.length).fill(0);
   readonly errors = new Map<string, number>();
   readonly notices = new Map<string, number>();
   readonly errorExamples: DecodeErrorExample[] = [];
@@ -54,6 +66,7 @@ export class DecodeCounters implements DecodeNoticeSink {
   record(frameIndex: number, d: Decoded): void {
     this.frames++;
     if (d.truncated) this.truncated++;
+    if (d.encapsulations !== 0) this.countEncapsulations(d.encapsulations);
     switch (d.kind) {
       case 'tcp': this.tcp++; break;
       case 'other': this.other++; break;
@@ -74,6 +87,10 @@ export class DecodeCounters implements DecodeNoticeSink {
     }
   }
 
+  private countEncapsulations(bits: number): void {
+    for (let i = 0; i < ENCAPSULATION_FLAGS.length; i++) if ((bits & ENCAPSULATION_FLAGS[i]!) !== 0) this.encapsulated[i]!++;
+  }
+
   /** Counts a non-fatal event (a cap hit, a dropped datagram...). */
   notice(reason: string): void {
     this.notices.set(reason, (this.notices.get(reason) ?? 0) + 1);
@@ -89,9 +106,16 @@ export class DecodeCounters implements DecodeNoticeSink {
       error: this.error,
       truncated: this.truncated,
       reassembled: this.reassembled,
+      ...(this.encapsulated.some((n) => n > 0) ? { encapsulated: this.encapsulatedSnapshot() } : {}),
       errors: Object.fromEntries(this.errors),
       notices: Object.fromEntries(this.notices),
       errorExamples: this.errorExamples.map((e) => ({ ...e })),
     };
+  }
+
+  private encapsulatedSnapshot(): Partial<Record<EncapsulationName, number>> {
+    const counts: Partial<Record<EncapsulationName, number>> = {};
+    ENCAPSULATION_NAMES.forEach((name, i) => { if (this.encapsulated[i]! > 0) counts[name] = this.encapsulated[i]!; });
+    return counts;
   }
 }

@@ -1,7 +1,22 @@
 import type { RawFrame } from '../capture/frame.js';
 
 /** Which layer a decode stopped at, and why. */
-export type DecodeLayer = 'link' | 'ipv4' | 'ipv6' | 'tcp';
+export type DecodeLayer = 'link' | 'mpls' | 'pppoe' | 'ppp' | 'gre' | 'erspan' | 'vxlan' | 'ipv4' | 'ipv6' | 'tcp';
+
+/**
+ * Encapsulations a frame came through (bits of `Decoded.encapsulations`), so the counters can say
+ * how much traffic arrived wrapped. The names are the keys of DecodeStats.encapsulated.
+ */
+export const Encapsulation = {
+  mpls: 0x01,
+  pppoe: 0x02,
+  gre: 0x04,
+  erspan: 0x08,
+  vxlan: 0x10,
+  'ipv4-in-ip': 0x20,
+  'ipv6-in-ip': 0x40,
+} as const;
+export type EncapsulationName = keyof typeof Encapsulation;
 
 /**
  * The result of decoding one frame's headers. Like RawFrame, the decoder reuses ONE object and
@@ -24,8 +39,20 @@ export interface Decoded {
   /** The buffer the offsets below point into (frame.buf, or a reassembly buffer). */
   buf: Uint8Array;
   linkType: number;
-  /** 802.1Q/QinQ VLAN ids, outermost first (empty when untagged). Reused array. */
+  /**
+   * 802.1Q/QinQ VLAN ids, outermost first (empty when untagged). Reused array. Inside a tunnel
+   * (GRE, ERSPAN, VXLAN, MPLS pseudowire) these are the innermost Ethernet frame's tags: the network
+   * the connection lives in, as if it had been captured there.
+   */
   vlans: number[];
+  /**
+   * Tunnels and encapsulations the frame came through (MPLS, PPPoE, GRE, ERSPAN, VXLAN, IP in IP)
+   * as bits of `Encapsulation`; 0 for a frame captured unwrapped. The addresses, ports and payload
+   * below are always the innermost packet's.
+   */
+  encapsulations: number;
+  /** How many encapsulations were entered (bounded by DECODE_LIMITS.MAX_ENCAPSULATIONS). */
+  encapsulationDepth: number;
 
   ipVersion: 0 | 4 | 6;
   /** Offsets of the source and destination addresses in buf (4 or 16 bytes each). */
@@ -76,6 +103,8 @@ export function newDecoded(): Decoded {
     buf: new Uint8Array(0),
     linkType: 0,
     vlans: [],
+    encapsulations: 0,
+    encapsulationDepth: 0,
     ipVersion: 0,
     srcAddrOffset: 0,
     dstAddrOffset: 0,

@@ -5,6 +5,11 @@
 export const DECODE_LIMITS = {
   /** Stacked 802.1Q / QinQ tags followed before a frame is declared invalid. */
   MAX_VLAN_TAGS: 8,
+  /**
+   * Tunnels entered one inside the other (MPLS, PPPoE, GRE, VXLAN, IP in IP) before a frame is
+   * declared invalid: real captures nest two or three; a crafted frame must not recurse without end.
+   */
+  MAX_ENCAPSULATIONS: 8,
   /** IPv6 extension headers walked before a packet is declared invalid. */
   MAX_IPV6_EXTENSION_HEADERS: 16,
   /** Largest reassembled IP payload (the 16-bit length fields cannot announce more). */

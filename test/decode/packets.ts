@@ -120,3 +120,52 @@ export function pattern(length: number, seed = 0): Uint8Array {
   for (let i = 0; i < length; i++) b[i] = (i + seed) % 251;
   return b;
 }
+
+// ---- Tunnels and encapsulations (test/decode/tunnels.test.ts, truncation.test.ts) ----
+
+/** An Ethernet header with the given EtherType (hex). */
+export function eth(type: string): Uint8Array {
+  return concat(ETH_ADDRS, hex(type));
+}
+
+/** One MPLS label stack entry: label(20) tc(3) S(1) ttl(8). */
+export function mplsLabel(label: number, bottom: boolean, ttl = 64): Uint8Array {
+  const v = ((label << 12) | (bottom ? 0x100 : 0) | ttl) >>> 0;
+  return new Uint8Array([v >>> 24, (v >>> 16) & 255, (v >>> 8) & 255, v & 255]);
+}
+
+/**
+ * An outer IPv4 header 203.0.113.1 > 203.0.113.2 with the given protocol around `payload` (checksum
+ * left 0: the decoder does not check it). `id`, `fragment` (offset in bytes, more flag) for fragments.
+ */
+export function outerIpv4(protocol: number, payload: Uint8Array, opts: { id?: number; offset?: number; more?: boolean } = {}): Uint8Array {
+  const h = hex('4500 0000 0000 0000 4000 0000 cb00 7101 cb00 7102');
+  const total = 20 + payload.length;
+  const field = (opts.more ? 0x2000 : 0) | ((opts.offset ?? 0) / 8);
+  const id = opts.id ?? 0x0bad;
+  h[2] = total >> 8; h[3] = total & 255; h[4] = id >> 8; h[5] = id & 255; h[6] = field >> 8; h[7] = field & 255; h[9] = protocol;
+  return concat(h, payload);
+}
+
+/** An outer IPv6 header 2001:db8:ffff::1 > 2001:db8:ffff::2 with the given next header around `payload`. */
+export function outerIpv6(next: number, payload: Uint8Array): Uint8Array {
+  const h = hex('6000 0000 0000 0040', '2001 0db8 ffff 0000 0000 0000 0000 0001', '2001 0db8 ffff 0000 0000 0000 0000 0002');
+  h[4] = payload.length >> 8; h[5] = payload.length & 255; h[6] = next;
+  return concat(h, payload);
+}
+
+/** A GRE header: flags byte (C 0x80, K 0x20, S 0x10), version 0, protocol type, and 4 bytes per flag set. */
+export function greHeader(flags: number, type: number): Uint8Array {
+  const optional = ((flags & 0x80) ? 4 : 0) + ((flags & 0x20) ? 4 : 0) + ((flags & 0x10) ? 4 : 0);
+  const h = new Uint8Array(4 + optional).fill(0xa5); // checksum, key, sequence: non-zero filler
+  h[0] = flags; h[1] = 0; h[2] = type >> 8; h[3] = type & 255;
+  return h;
+}
+
+/** A UDP header to port 4789 and a VXLAN header (I flag, VNI 0x123456) for `length` bytes of payload. */
+export function vxlanHeader(payloadLength: number, flags = 0x08): Uint8Array {
+  const udpLength = 8 + 8 + payloadLength;
+  const h = hex('c350 12b5 0000 0000', '0800 0000 1234 5600');
+  h[4] = udpLength >> 8; h[5] = udpLength & 255; h[8] = flags;
+  return h;
+}

@@ -204,7 +204,7 @@ describe('unsupported link types', () => {
     for (const via of ['file', 'stdin'] as const) {
       const { r, source } = readVia(via, 'user0.pcap', withU32(SAMPLE, 20, 147), ['--format', 'json']);
       expect(r.status).toBe(0);
-      expect(stderrLines(r)).toEqual([`mailwire: warning: ${source}: link type 147 (file header, byte 20) is not one mailwire decodes (Ethernet, Linux cooked, raw IP, loopback): its frames are counted but not analysed`]);
+      expect(stderrLines(r)).toEqual([`mailwire: warning: ${source}: link type 147 (file header, byte 20) is not one mailwire decodes (Ethernet, Linux cooked, raw IP, loopback, PPP, Cisco HDLC): its frames are counted but not analysed`]);
       const doc = JSON.parse(r.stdout) as Doc & { summary: { inputs: Array<{ decoded: { error: number } }> } };
       expect(doc.conversations).toEqual([]);
       expect(doc.summary.inputs[0]!.capture.frames).toBe(75);
@@ -220,7 +220,7 @@ describe('unsupported link types', () => {
     b.epb({ ifId: 1, ts: 0n, data: new Uint8Array(40) });
     const { r, source } = readVia('file', 'wifi.pcapng', b.build(), ['--format', 'json']);
     expect(r.status).toBe(0);
-    expect(stderrLines(r)).toEqual([`mailwire: warning: ${source}: link type 105 (interface 1 described at byte ${idb2At}) is not one mailwire decodes (Ethernet, Linux cooked, raw IP, loopback): its frames are counted but not analysed`]);
+    expect(stderrLines(r)).toEqual([`mailwire: warning: ${source}: link type 105 (interface 1 described at byte ${idb2At}) is not one mailwire decodes (Ethernet, Linux cooked, raw IP, loopback, PPP, Cisco HDLC): its frames are counted but not analysed`]);
     expect(Object.values(outcomes(JSON.parse(r.stdout) as Doc))).toEqual(Object.values(BASELINE));
   });
 
