@@ -2,6 +2,7 @@
 import type { Conversation, DialogueEvent, Finding, SecretFacts, Severity } from '../model/conversation.js';
 import type { TlsFacts } from '../protocols/tls/types.js';
 import type { InputSummary } from '../analyze.js';
+import type { EncapsulationName } from '../decode/decoded.js';
 
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
@@ -124,11 +125,16 @@ export function detailsText(details: Record<string, string> | undefined): string
   return Object.entries(details).map(([k, v]) => `${k} ${v}`).join(', ');
 }
 
-/** What decoding made of an input's frames: "120 TCP, 3 other, 2 cut by snaplen". */
+/** What decoding made of an input's frames: "120 TCP, 3 other, 2 cut by snaplen, 123 through GRE". */
 export function frameKinds(d: NonNullable<InputSummary['decoded']>): string {
+  const tunnels = Object.entries(d.encapsulated ?? {}).map(([name, n]) => `${n} through ${ENCAPSULATION_TITLES[name as EncapsulationName]}`);
   return [`${d.tcp} TCP`, `${d.other} other`, d.fragment ? `${d.fragment} IP fragments` : '', d.reassembled ? `${d.reassembled} reassembled datagrams` : '',
-    d.truncated ? `${d.truncated} cut by snaplen` : '', d.error ? `${d.error} undecodable` : ''].filter(Boolean).join(', ');
+    d.truncated ? `${d.truncated} cut by snaplen` : '', d.error ? `${d.error} undecodable` : '', ...tunnels].filter(Boolean).join(', ');
 }
+
+const ENCAPSULATION_TITLES: Record<EncapsulationName, string> = {
+  mpls: 'MPLS', pppoe: 'PPPoE', gre: 'GRE', erspan: 'ERSPAN', vxlan: 'VXLAN', 'ipv4-in-ip': 'IPv4-in-IP', 'ipv6-in-ip': 'IPv6-in-IP',
+};
 
 /** The reassembly caps an input hit, in plain words (empty when none was). */
 export function capsHit(input: InputSummary): string[] {
