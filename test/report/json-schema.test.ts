@@ -22,7 +22,7 @@ function mailwire(args: string[]): string {
   return r.stdout.toString('utf8');
 }
 
-const samples = ['phone-vs-thunderbird', 'iphone-exchange2007-plaintext', 'exchange55-telnet', 'exchange2013-proxynotauthenticated', 'clean-imap', 'clean-pop3'].map((n) => join(ROOT, 'captures', `${n}.pcap`));
+const samples = ['phone-vs-thunderbird', 'iphone-exchange2007-plaintext', 'exchange55-telnet', 'exchange2013-proxynotauthenticated', 'clean-imap', 'clean-pop3', 'tunnel-nested'].map((n) => join(ROOT, 'captures', `${n}.pcap`));
 const corpus = ['zeek/pop3.pcap', 'wireshark-notes/imap-ssl.pcapng', 'arkime/ntlm_synthetic.pcap', 'protolens/imap.pcap'].map((p) => join(CORPUS, p));
 const inputs = [...samples, ...(existsSync(CORPUS) ? corpus : [])];
 
