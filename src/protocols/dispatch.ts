@@ -214,7 +214,8 @@ class TlsSniffingHandler implements StreamHandler {
 
   private plaintext(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): void {
     if (this.dissector) return this.dissector.data(dir, bytes, meta);
-    const copy = bytes.slice();
+    // A copy: the bytes may be a view on live capture's batch buffer (slice() of a Buffer is a view too).
+    const copy = new Uint8Array(bytes);
     const m = { ...meta };
     this.held += copy.length;
     this.queue.push((d) => d.data(dir, copy, m));
@@ -262,7 +263,8 @@ class SniffingHandler implements StreamHandler {
 
   data(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): void {
     if (this.inner) return this.inner.data(dir, bytes, meta);
-    const copy = bytes.slice();
+    // A copy: the bytes may be a view on live capture's batch buffer (slice() of a Buffer is a view too).
+    const copy = new Uint8Array(bytes);
     this.held += copy.length;
     const m = { ...meta }; // the reassembler reuses its meta object
     this.queue.push(() => this.inner!.data(dir, copy, m));

@@ -105,7 +105,7 @@ export class RawInflater {
       merged.set(chunk, rest);
       this.input = merged;
     } else {
-      this.input = chunk.slice();
+      this.input = new Uint8Array(chunk); // a copy, kept for the next call (slice() of a Buffer is a view)
     }
     this.pos = 0;
     this.outLen = 0;

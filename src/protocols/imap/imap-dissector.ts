@@ -154,7 +154,8 @@ class ImapDissector implements ProtocolDissector {
 
   private holdEarlyTls(bytes: Uint8Array, meta: SegmentMeta): void {
     const held = (this.earlyTls ??= { chunks: [], bytes: 0 });
-    held.chunks.push({ bytes: bytes.slice(), meta: { ...meta } });
+    // A copy (slice() of a Buffer, such as live capture's batch buffer, would be a view).
+    held.chunks.push({ bytes: new Uint8Array(bytes), meta: { ...meta } });
     held.bytes += bytes.length;
     if (held.bytes > IMAP_LIMITS.MAX_EARLY_TLS_BYTES) {
       this.b.anomaly('starttls-injection', meta.firstFrame, undefined, `client sent more than ${IMAP_LIMITS.MAX_EARLY_TLS_BYTES} bytes of what looks like TLS before the STARTTLS completion: read as text`);

@@ -35,8 +35,9 @@ export function parseClientHello(body: Uint8Array, frame: number, ts: number): P
   const r = new ByteReader(body);
   const legacy = r.u16();
   // Copies: the body is a view into a reused reassembly buffer, and the layer keeps these.
-  const random = r.bytes(32).slice();
-  const sessionId = r.bytes(r.u8()).slice();
+  // Copies (kept for the whole session; slice() of a Buffer would be a view on the frame's buffer).
+  const random = new Uint8Array(r.bytes(32));
+  const sessionId = new Uint8Array(r.bytes(r.u8()));
   const suitesR = r.sub(r.u16());
   r.bytes(r.u8()); // compression methods
   const cipherSuites = [];
@@ -89,7 +90,7 @@ export function parseClientHello(body: Uint8Array, frame: number, ts: number): P
 export function parseServerHello(body: Uint8Array, frame: number, ts: number, clientSessionId: Uint8Array | undefined): ParsedServerHello | undefined {
   const r = new ByteReader(body);
   const legacy = r.u16();
-  const random = r.bytes(32).slice();
+  const random = new Uint8Array(r.bytes(32));
   const sessionId = r.bytes(r.u8());
   const suite = r.u16();
   r.u8(); // compression method
