@@ -14,7 +14,7 @@ import { readCapture } from '../../src/capture/read-capture.js';
 import type { RawFrame } from '../../src/capture/frame.js';
 import type { Conversation } from '../../src/model/conversation.js';
 import type { TlsFacts } from '../../src/protocols/tls/types.js';
-import { KeyLogFile } from '../../src/protocols/tls/keylog-file.js';
+import { CHECKS_PER_RANDOM, KeyLogFile } from '../../src/protocols/tls/keylog-file.js';
 
 const TLS = fileURLToPath(new URL('../../captures/tls/', import.meta.url));
 const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url));
@@ -98,6 +98,42 @@ describe('a followed key log (live --keylog)', () => {
       expect((without.convs[0]!.tls as TlsFacts).decryption.failure?.reason).toMatch(/^no \w+ line in the key log for this client random$/);
     });
   }
+
+  for (const name of ['tls13-aes128gcm', 'tls13-chacha20', 'tls13-key-update']) {
+    it(`${name}: keys logged only once the client read the server's encrypted flight (the race of live capture) still decrypt both sides`, async () => {
+      const keys = readFileSync(join(TLS, `${name}.keylog`), 'latin1');
+      const pcap = join(TLS, `${name}.pcap`);
+      const sent = (side: string): string[] => readFileSync(join(TLS, `${name}.${side}.txt`), 'latin1').split('\r\n').filter((l) => l !== '');
+      writeFileSync(keylog, '');
+      let flight = 0;
+      let appended = 0;
+      const r = await follow(pcap, (f) => {
+        // Before the client's next frame (its Finished): after the ServerHello frame was analysed,
+        // when the server's encrypted handshake needed keys the file did not have yet.
+        if (flight > 0 && appended === 0 && f.capLen > 100) {
+          appended = f.index;
+          appendFileSync(keylog, keys);
+        }
+        if (flight === 0 && f.capLen > 1000) flight = f.index;
+      });
+      expect([flight, appended]).toEqual([6, 8]);
+      const lines = decryptedLines(r.convs);
+      expect(lines).toEqual(expect.arrayContaining([...sent('client').map((l) => `C: ${l}`), ...sent('server').map((l) => `S: ${l}`)]));
+      expect(lines.length).toBe(sent('client').length + sent('server').length);
+      const tls = r.convs[0]!.tls as TlsFacts;
+      expect(tls.decryption.status).toBe('ok');
+      expect(tls.decryption.failure).toBeUndefined();
+      // The server's certificate went by in records that could not be decrypted then.
+      expect(tls.certificates).toEqual([]);
+    });
+  }
+
+  it('TLS 1.3 without keys: the late lookups of the server\'s keys are bounded', async () => {
+    writeFileSync(keylog, '');
+    const r = await follow(join(TLS, 'tls13-aes128gcm.pcap'), () => {});
+    expect((r.convs[0]!.tls as TlsFacts).decryption.status).toBe('no-key');
+    expect(r.file.statCalls).toBeLessThanOrEqual(1 + CHECKS_PER_RANDOM);
+  });
 
   it('keys appended after the session ended are too late (they are looked up when the keys are needed)', async () => {
     const name = 'tls12-aes128gcm';

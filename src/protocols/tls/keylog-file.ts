@@ -5,10 +5,11 @@
  * when a TLS layer finds no secret for a client random, the file is checked (one stat) and only
  * what was appended since the last read is read, in chunks, and merged.
  *
- * Cost: a stat at most once per `minIntervalMs` (100 ms) of wall time, or once for each client
- * random not checked before (a new TLS session); a read only when the file grew, shrank or was
- * replaced. Lookups happen when a direction needs keys (a ChangeCipherSpec, a TLS 1.3 key stage),
- * never per packet. Memory: one chunk, one partial line (at most MAX_LINE_BYTES) and the KeyLog
+ * Cost: a stat at most once per `minIntervalMs` (100 ms) of wall time, besides at most
+ * CHECKS_PER_RANDOM for each client random (a new TLS session: its two directions and TLS 1.3's key
+ * stages need keys at moments a few milliseconds apart); a read only when the file grew, shrank or
+ * was replaced. Lookups happen when a direction needs keys (a ChangeCipherSpec, a TLS 1.3 key
+ * stage), never per packet. Memory: one chunk, one partial line (at most MAX_LINE_BYTES) and the KeyLog
  * itself, whose entries are capped (TLS_LIMITS.MAX_KEYLOG_ENTRIES).
  */
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
@@ -16,11 +17,13 @@ import { emptyKeyLog, mergeKeyLog, type KeyLog } from './keylog.js';
 
 /** Longest key log line kept while waiting for its end (real lines are under 300 characters). */
 export const MAX_LINE_BYTES = 4096;
-/** Client randoms remembered as already checked (the set is emptied when full). */
+/** Checks made for one client random regardless of the interval. */
+export const CHECKS_PER_RANDOM = 4;
+/** Client randoms remembered with their checks (the table is emptied when full). */
 const MAX_CHECKED_RANDOMS = 4096;
 
 export interface KeyLogFileOptions {
-  /** Least wall time between two checks for the same client random, in ms (default 100). */
+  /** Least wall time between two checks, in ms (default 100), once a client random had its CHECKS_PER_RANDOM. */
   minIntervalMs?: number;
   /** Bytes read at a time (default 64 KiB). */
   chunkBytes?: number;
@@ -48,7 +51,8 @@ export class KeyLogFile {
   /** A line longer than MAX_LINE_BYTES is being skipped up to its newline. */
   private skipping = false;
   private lastCheck = -Infinity;
-  private readonly checked = new Set<string>();
+  /** Checks made per client random. */
+  private readonly checked = new Map<string, number>();
   /** Why the last read failed (warned once), or undefined. */
   private failing: string | undefined;
   private readonly minIntervalMs: number;
@@ -77,16 +81,16 @@ export class KeyLogFile {
   }
 
   /**
-   * A TLS layer found no secret for `clientRandom`: checks the file for new lines unless it was
-   * checked less than minIntervalMs ago and this random was checked before.
+   * A TLS layer found no secret for `clientRandom`: checks the file for new lines, unless it was
+   * checked less than minIntervalMs ago and this random has had its CHECKS_PER_RANDOM checks.
    */
   refresh(clientRandom?: string): void {
     const now = this.now();
-    const fresh = clientRandom !== undefined && !this.checked.has(clientRandom);
-    if (!fresh && now - this.lastCheck < this.minIntervalMs) return;
-    if (fresh) {
-      if (this.checked.size >= MAX_CHECKED_RANDOMS) this.checked.clear();
-      this.checked.add(clientRandom);
+    const checks = clientRandom === undefined ? CHECKS_PER_RANDOM : (this.checked.get(clientRandom) ?? 0);
+    if (checks >= CHECKS_PER_RANDOM && now - this.lastCheck < this.minIntervalMs) return;
+    if (clientRandom !== undefined) {
+      if (checks === 0 && this.checked.size >= MAX_CHECKED_RANDOMS) this.checked.clear();
+      this.checked.set(clientRandom, checks + 1);
     }
     this.lastCheck = now;
     const why = this.readNew();

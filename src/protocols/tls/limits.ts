@@ -22,4 +22,6 @@ export const TLS_LIMITS = {
   MAX_SEQ_SEARCH_RECORDS: 512,
   /** Secrets kept by one key log (client randoms); further lines are counted as dropped. */
   MAX_KEYLOG_ENTRIES: 100_000,
+  /** With a followed key log: lookups of the server's keys after they were missing (tls-layer lateDecrypter). */
+  MAX_LATE_KEY_LOOKUPS: 4,
 } as const;

@@ -78,6 +78,15 @@ class Direction_ {
   noDecReason: { problem: DecryptProblem; reason: string } | undefined;
   /** Decryption failed once: from then on bytes are only counted. */
   decFailed = false;
+  /**
+   * Server side, key log followed (live): its keys were missing when first needed, perhaps only
+   * because the client had not read the server's flight and logged them yet (see lateDecrypter).
+   */
+  lateKeys = false;
+  /** Key lookups made for lateKeys (at most TLS_LIMITS.MAX_LATE_KEY_LOOKUPS). */
+  lateLookups = 0;
+  /** The current decrypter came from a late lookup and has not decrypted a record yet. */
+  lateTry = false;
   /** TLS 1.3 current traffic secret and suite (for KeyUpdate). */
   secret: Uint8Array | undefined;
   decryptedAny = false;
@@ -291,10 +300,12 @@ class TlsConnection implements TlsLayer {
       return;
     }
     this.sawEncrypted = true;
+    if (d.sender === 'client') this.clientSentEncrypted = true;
     const dec = this.decrypterFor(d, o);
     if (dec !== undefined) {
       const r = this.decrypt(d, dec, header, payload);
       if (typeof r !== 'string') {
+        if (d.lateTry) this.lateKeysFound(d);
         d.decryptedRecords++;
         d.decryptedAny = true;
         if (r.type === ContentType.APPLICATION_DATA) this.countApp(d, payload.length, o, false);
@@ -302,9 +313,48 @@ class TlsConnection implements TlsLayer {
         return;
       }
       d.decFailed = true;
-      this.fail('failed', d, o, r);
+      // A late key that does not fit this record (still one of the handshake) is not a failure.
+      if (d.lateTry) {
+        d.lateTry = false;
+        d.dec = undefined;
+      } else {
+        this.fail('failed', d, o, r);
+      }
     }
     this.undecryptable(d, type, payload.length, o);
+  }
+
+  /** The client has sent an encrypted record: it has read the server's flight and logged its keys. */
+  private clientSentEncrypted = false;
+
+  /**
+   * A followed key log (live capture): the server's first encrypted records (TLS 1.3's handshake
+   * flight, a resumed TLS 1.2 session's Finished) follow its ServerHello at once, and can reach
+   * mailwire before the client has read them and logged the secrets. Once the client has sent an
+   * encrypted record it has logged them: the server's current keys (TLS 1.3: its application
+   * traffic secret) are looked up again, a few times at most, and tried with a sequence search.
+   */
+  private lateDecrypter(d: Direction_): RecordDecrypter | undefined {
+    if (!d.lateKeys || !this.clientSentEncrypted || d.lateLookups >= TLS_LIMITS.MAX_LATE_KEY_LOOKUPS) return undefined;
+    d.lateLookups++;
+    if (this.neg.tls13) this.setup13(d, 'application');
+    else this.setup12(d);
+    if (d.dec === undefined) return undefined;
+    d.seqUnknown = true;
+    d.lateTry = true;
+    return d.dec;
+  }
+
+  /** A late key decrypted a record: the direction decrypts from here on; its missing key is no longer the session's problem. */
+  private lateKeysFound(d: Direction_): void {
+    d.lateTry = false;
+    d.lateKeys = false;
+    d.decFailed = false;
+    const other = this.dirs[d.sender === 'client' ? 1 : 0];
+    if ((this.problem === 'no-key' || this.problem === 'no-keylog') && !other.decFailed && other.noDecReason === undefined) {
+      this.problem = undefined;
+      delete this.f.decryption.failure;
+    }
   }
 
   /** An encrypted record that stays encrypted: count it by its outer type. */
@@ -360,7 +410,7 @@ class TlsConnection implements TlsLayer {
 
   /** The decrypter for an encrypted record of `d`, or undefined (reported once). */
   private decrypterFor(d: Direction_, o: RecordOrigin): RecordDecrypter | undefined {
-    if (d.decFailed) return undefined;
+    if (d.decFailed) return this.lateDecrypter(d);
     if (d.dec === undefined && d.noDecReason === undefined && this.neg.tls13) this.setup13(d, 'handshake');
     if (d.dec !== undefined) return d.dec;
     const why = d.noDecReason ?? { problem: this.keyProblem(), reason: 'the handshake that set up these keys was not captured' };
@@ -420,6 +470,7 @@ class TlsConnection implements TlsLayer {
     const master = this.keySecret('masterSecret');
     if (master === undefined) {
       d.noDecReason = { problem: this.keyProblem(), reason: this.missingKeyReason('CLIENT_RANDOM') };
+      if (d.sender === 'server' && this.keyLog?.refresh !== undefined) d.lateKeys = true;
       return;
     }
     const kb = tls12KeyBlock(p, master, n.clientRandom, n.serverRandom);
@@ -442,6 +493,7 @@ class TlsConnection implements TlsLayer {
     if (secret === undefined) {
       const label = `${client ? 'CLIENT' : 'SERVER'}_${stage === 'handshake' ? 'HANDSHAKE_TRAFFIC_SECRET' : 'TRAFFIC_SECRET_0'}`;
       d.noDecReason = { problem: this.keyProblem(), reason: this.missingKeyReason(label) };
+      if (d.sender === 'server' && this.keyLog?.refresh !== undefined) d.lateKeys = true;
       return;
     }
     d.noDecReason = undefined;
@@ -586,6 +638,8 @@ class TlsConnection implements TlsLayer {
           x.dec = undefined;
           x.noDecReason = undefined;
           x.decFailed = false;
+          x.lateKeys = false;
+          x.lateLookups = 0;
         }
       }
       return;

@@ -7,7 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KeyLogFile, MAX_LINE_BYTES } from '../../../src/protocols/tls/keylog-file.js';
+import { CHECKS_PER_RANDOM, KeyLogFile, MAX_LINE_BYTES } from '../../../src/protocols/tls/keylog-file.js';
 
 const R = (n: number): string => n.toString(16).padStart(2, '0').repeat(32);
 const line = (n: number, secretByte = n): string => `CLIENT_RANDOM ${R(n)} ${secretByte.toString(16).padStart(2, '0').repeat(48)}`;
@@ -111,9 +111,6 @@ describe('KeyLogFile', () => {
     expect(warnings).toEqual([`key log ${path} cannot be read any more (ENOENT); going on with the 1 session whose keys were read`]);
     expect(secretOf(f, 1)).toBe('01'.repeat(48));
     writeFileSync(path, `${line(2)}\n`);
-    f.refresh(R(2)); // checked less than 100 ms ago
-    expect(secretOf(f, 2)).toBeUndefined();
-    clock += 100;
     f.refresh(R(2));
     expect(secretOf(f, 2)).toBe('02'.repeat(48));
     // Gone again, as a directory this time: a second warning.
@@ -131,10 +128,10 @@ describe('KeyLogFile', () => {
     f.refresh(R(1));
     expect(warnings).toEqual([]); // the caller reported it at start
     writeFileSync(path, `${line(1)}\n`);
-    f.refresh(R(1)); // already checked, less than 100 ms ago: no check
+    f.refresh(); // checked less than 100 ms ago: not again
     expect(f.keyLog.entries.size).toBe(0);
     clock += 100;
-    f.refresh(R(1));
+    f.refresh();
     expect(secretOf(f, 1)).toBe('01'.repeat(48));
     f.close();
   });
@@ -165,7 +162,7 @@ describe('KeyLogFile', () => {
     f.close();
   });
 
-  it('checks at most once per 100 ms for a client random already checked, at once for a new one', () => {
+  it(`checks a client random ${CHECKS_PER_RANDOM} times at once, then at most once per 100 ms; a new random at once`, () => {
     writeFileSync(path, `${line(1)}\n`);
     const f = open();
     f.start();
@@ -174,21 +171,23 @@ describe('KeyLogFile', () => {
       f.refresh(R(2));
       clock += 1;
     }
-    expect(f.statCalls).toBe(2); // the first miss of R(2) only
-    clock += 50; // 100 ms after that check
+    expect(f.statCalls).toBe(1 + CHECKS_PER_RANDOM); // the first misses of R(2) only
+    clock += 100 - (50 - CHECKS_PER_RANDOM); // 100 ms after the last check
     f.refresh(R(2));
-    expect(f.statCalls).toBe(3);
+    expect(f.statCalls).toBe(2 + CHECKS_PER_RANDOM);
     f.refresh(R(3)); // a new session: checked even right after
-    f.refresh(R(3));
     f.refresh(); // no random: the interval applies
-    expect(f.statCalls).toBe(4);
+    expect(f.statCalls).toBe(3 + CHECKS_PER_RANDOM);
     // An unchanged file is not read; a grown one is read from where the last read ended.
     expect(f.readCalls).toBe(1);
     appendFileSync(path, `${line(3)}\n`);
-    clock += 100;
     f.refresh(R(3));
     expect(secretOf(f, 3)).toBe('03'.repeat(48));
-    expect([f.statCalls, f.readCalls]).toEqual([5, 2]);
+    expect([f.statCalls, f.readCalls]).toEqual([4 + CHECKS_PER_RANDOM, 2]);
+    // A thousand sessions without keys: at most CHECKS_PER_RANDOM checks each.
+    const before = f.statCalls;
+    for (let n = 0; n < 1000; n++) for (let k = 0; k < 10; k++) f.refresh(`${n}`.padStart(64, 'f'));
+    expect(f.statCalls - before).toBe(1000 * CHECKS_PER_RANDOM);
     f.close();
   });
 });
