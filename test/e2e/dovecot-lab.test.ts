@@ -131,9 +131,10 @@ interface LiveReport {
   summary: { frames: number };
 }
 
-/** `mailwire read FILE --format json`, as a user runs it. */
-function readJsonReport(file: string): LiveReport {
-  const r = spawnSync(process.execPath, ['bin/mailwire', 'read', '--format', 'json', '--ports', PORTS.join(','), file], { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+/** `mailwire read FILE --format json [--keylog KEYLOG]`, as a user runs it. */
+function readJsonReport(file: string, keylog?: string): LiveReport {
+  const args = ['bin/mailwire', 'read', '--format', 'json', '--ports', PORTS.join(','), ...(keylog ? ['--keylog', keylog] : []), file];
+  const r = spawnSync(process.execPath, args, { cwd: REPO, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
   if (r.status !== 0) throw new Error(`mailwire read ${file} exited ${r.status}: ${r.stderr}`);
   return JSON.parse(r.stdout) as LiveReport;
 }
@@ -153,6 +154,8 @@ describe('Dovecot lab: real server, real clients, file and live capture', () => 
   let lab: Lab | undefined;
   let fromFile: AnalysisResult;
   let decrypted: AnalysisResult;
+  /** What mailwire live wrote to stderr. */
+  let liveStderr = '';
   /** Packets the kernel dropped for the whole and the cut tcpdump. */
   let drops: number[] = [];
   const outputs: Record<string, string> = {};
@@ -173,9 +176,10 @@ describe('Dovecot lab: real server, real clients, file and live capture', () => 
       captures.push(await startCapturing('tcpdump', ['-i', 'lo', '--immediate-mode', '-U', '-B', '16384', '-s', '0', '-n', '-w', pcap, FILTER], /listening on/));
       // The same traffic cut where live capture cuts it (see CAP_SNAPLEN_BYTES).
       captures.push(await startCapturing('tcpdump', ['-i', 'lo', '--immediate-mode', '-U', '-B', '16384', '-s', String(CAP_SNAPLEN_BYTES), '-n', '-w', cutPcap, FILTER], /listening on/));
+      // The key log does not exist yet: curl creates it (SSLKEYLOGFILE) and mailwire live follows it.
       captures.push(await startCapturing(
         process.execPath,
-        ['bin/mailwire', 'live', '-i', 'lo', '--format', 'json', '-o', liveJson, '--ports', PORTS.join(','), FILTER],
+        ['bin/mailwire', 'live', '-i', 'lo', '--format', 'json', '-o', liveJson, '--ports', PORTS.join(','), '--keylog', keylog, FILTER],
         /capturing on/,
       ));
       const host = lab.addresses.default;
@@ -231,6 +235,7 @@ describe('Dovecot lab: real server, real clients, file and live capture', () => 
       await stopLab(lab);
     }
     drops = captures.slice(0, 2).map(tcpdumpDrops);
+    liveStderr = captures[2]!.stderr;
     fromFile = await analyzeFiles([pcap], { extraPorts: PORTS });
     decrypted = await analyzeFiles([pcap], { extraPorts: PORTS, keyLogText: readFileSync(keylog, 'utf8') });
   });
@@ -326,8 +331,9 @@ describe('Dovecot lab: real server, real clients, file and live capture', () => 
   });
 
   it('live capture sees every connection, and mailwire read on the file cut at its snaplen reports the same', () => {
+    // Both with the key log: live read it as curl wrote it, read reads the finished file.
     const live = JSON.parse(readFileSync(liveJson, 'utf8')) as LiveReport;
-    const file = readJsonReport(cutPcap);
+    const file = readJsonReport(cutPcap, keylog);
     expect(live.conversations.map((c) => [c.client.ip, c.server.port])).toEqual(CONNECTIONS);
     expect(dialogue(live.conversations)).toEqual(dialogue(file.conversations));
     expect(shape(live.conversations)).toEqual(shape(file.conversations));
@@ -336,12 +342,12 @@ describe('Dovecot lab: real server, real clients, file and live capture', () => 
 
   it('live capture agrees with the whole file except where its snaplen cut the largest segments', () => {
     const live = (JSON.parse(readFileSync(liveJson, 'utf8')) as LiveReport).conversations;
-    const whole = shape(fromFile.conversations);
+    const whole = shape(decrypted.conversations);
     shape(live).forEach((c, i) => {
       // Only connections that carried the ~200 KB message can hold segments longer than the live
       // snaplen; where they did, live capture reports the missing bytes, as a file cut there does.
       if (BIG_FETCHES.includes(i) && live[i]!.findings.some((f) => f.id === 'tcp.gap')) {
-        expect(fromFile.conversations[i]!.findings.map((f) => f.id)).not.toContain('tcp.gap');
+        expect(decrypted.conversations[i]!.findings.map((f) => f.id)).not.toContain('tcp.gap');
       } else {
         expect(c).toEqual(whole[i]);
       }
@@ -363,6 +369,18 @@ describe('Dovecot lab: real server, real clients, file and live capture', () => 
     expect(starttls.exchanges.map((x) => x.command)).toContain('STARTTLS');
     // No TLS session has a finding about cleartext.
     for (const c of [byPort(10993), pop3s, starttls]) expect(c.findings.map((f) => f.id).filter((id) => id.includes('cleartext'))).toEqual([]);
+  });
+
+  it('mailwire live followed the key log curl wrote during the run: its TLS sessions are decrypted, as from the file', () => {
+    expect(liveStderr).toContain(`mailwire: key log ${keylog} does not exist yet; it is read when a TLS session needs keys`);
+    expect(liveStderr).not.toMatch(/cannot be read|\n\s+at /);
+    const live = (JSON.parse(readFileSync(liveJson, 'utf8')) as LiveReport).conversations;
+    const isTls = (c: Conversation): boolean => c.server.port === 10993 || c.server.port === 10995 || c.client.ip === STARTTLS_CLIENT;
+    const tls = live.filter(isTls);
+    expect(tls.map((c) => [c.server.port, c.transport.decrypted])).toEqual([[10993, true], [10995, true], [11143, true]]);
+    // As `mailwire read --keylog` reports them (its JSON redacts secrets as live's does).
+    expect(dialogue(tls)).toEqual(dialogue(readJsonReport(cutPcap, keylog).conversations.filter(isTls)));
+    expect(tls.map((c) => c.exchanges.length)).toEqual(decrypted.conversations.filter(isTls).map((c) => c.exchanges.length));
   });
 });
 
