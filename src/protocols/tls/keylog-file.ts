@@ -75,9 +75,39 @@ export class KeyLogFile {
    */
   start(): string | undefined {
     this.lastCheck = this.now();
+    const once = this.readOnceIfPipe();
+    if (once !== false) return once;
     this.failing = this.readNew();
     if (this.failing === undefined && this.partial !== '' && !this.skipping) mergeKeyLog(this.keyLog, this.partial);
     return this.failing;
+  }
+
+  /**
+   * A pipe or device (`--keylog <(cmd)`, /dev/stdin) has no size to follow: it is read to its end
+   * now, in chunks, as `read` reads a key log, and not followed (refresh is removed). Returns false
+   * for a regular file (or one that does not exist), else why it failed or undefined.
+   */
+  private readOnceIfPipe(): string | undefined | false {
+    let fd: number | undefined;
+    try {
+      const st = statSync(this.path);
+      if (st.isFile() || st.isDirectory()) return false;
+      fd = openSync(this.path, 'r');
+      const buf = (this.chunk ??= Buffer.allocUnsafe(this.chunkBytes));
+      for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) {
+        this.readCalls++;
+        this.take(buf.toString('latin1', 0, n));
+      }
+      if (this.partial !== '' && !this.skipping) mergeKeyLog(this.keyLog, this.partial);
+      this.restart();
+      delete this.keyLog.refresh;
+      return undefined;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+    } finally {
+      if (fd !== undefined) closeSync(fd);
+    }
   }
 
   /**

@@ -4,6 +4,8 @@
  * a file that goes away, CRLF, chunked reads, and the bound on stat calls.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { appendFileSync, mkdirSync, mkdtempSync, renameSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -159,6 +161,17 @@ describe('KeyLogFile', () => {
     f.refresh(R(2));
     expect(secretOf(f, 1)).toBe('01'.repeat(48));
     expect([f.keyLog.badLines, f.keyLog.usedLines]).toEqual([1, 1]);
+    f.close();
+  });
+
+  it.skipIf(spawnSync('sh', ['-c', 'command -v mkfifo']).status !== 0)('a pipe (--keylog <(cmd)) is read to its end at start, not followed', async () => {
+    spawnSync('mkfifo', [path]);
+    const writer = spawn('sh', ['-c', `printf '%s\\r\\n%s' "$0" "$1" > "$2"`, line(1), line(2), path]);
+    const f = open({ chunkBytes: 50 });
+    expect(f.start()).toBeUndefined();
+    await once(writer, 'exit');
+    expect([secretOf(f, 1), secretOf(f, 2)]).toEqual(['01'.repeat(48), '02'.repeat(48)]);
+    expect(f.keyLog.refresh).toBeUndefined();
     f.close();
   });
 
