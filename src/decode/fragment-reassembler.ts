@@ -124,8 +124,9 @@ export class FragmentReassembler {
       if (this.table.length >= this.limits.maxDatagrams) this.evictOldest('fragment table full: datagram dropped');
       d = {
         version,
-        src: buf.slice(srcOff, srcOff + addrLen),
-        dst: buf.slice(dstOff, dstOff + addrLen),
+        // Copies, never slice(): on a Buffer (live capture's reused batch buffer) slice() is a view.
+        src: new Uint8Array(buf.subarray(srcOff, srcOff + addrLen)),
+        dst: new Uint8Array(buf.subarray(dstOff, dstOff + addrLen)),
         id,
         keyProtocol,
         firstSec: timeSec,
@@ -169,7 +170,7 @@ export class FragmentReassembler {
       if (c.offset <= fragOffset && cEnd >= end) covered = true;
     }
     if (fragOffset === 0 && d.header === undefined) {
-      d.header = buf.slice(headerOff, headerOff + Math.min(headerLen, MAX_HEADER_BYTES));
+      d.header = new Uint8Array(buf.subarray(headerOff, headerOff + Math.min(headerLen, MAX_HEADER_BYTES)));
       d.nextProtocol = protocol;
     }
     if (covered) {
@@ -190,7 +191,7 @@ export class FragmentReassembler {
       this.remove(oldest);
       this.notice('fragment buffer cap: datagram dropped');
     }
-    d.chunks.splice(insertAt, 0, { offset: fragOffset, bytes: buf.slice(payloadOff, payloadOff + payloadLen) });
+    d.chunks.splice(insertAt, 0, { offset: fragOffset, bytes: new Uint8Array(buf.subarray(payloadOff, payloadOff + payloadLen)) });
     d.bufferedBytes += payloadLen;
     this.bufferedBytes += payloadLen;
     return this.complete(d) ? 'complete' : 'pending';

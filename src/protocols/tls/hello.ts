@@ -34,8 +34,8 @@ function hex(b: Uint8Array): string {
 export function parseClientHello(body: Uint8Array, frame: number, ts: number): ParsedClientHello | undefined {
   const r = new ByteReader(body);
   const legacy = r.u16();
-  // Copies: the body is a view into a reused reassembly buffer, and the layer keeps these.
-  // Copies (kept for the whole session; slice() of a Buffer would be a view on the frame's buffer).
+  // Copies: the body is a view into a reused buffer and the layer keeps these for the whole session
+  // (slice() of a Buffer, as live capture delivers, would be a view too).
   const random = new Uint8Array(r.bytes(32));
   const sessionId = new Uint8Array(r.bytes(r.u8()));
   const suitesR = r.sub(r.u16());
