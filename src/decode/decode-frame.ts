@@ -71,9 +71,10 @@ const TCP_OPT_WSCALE = 3;
 /**
  * Decodes one frame's link, IP and TCP headers into `out` (reused: every field is overwritten) and
  * returns it. Tunnels and encapsulations (MPLS, PPPoE, GRE, ERSPAN, VXLAN, IP in IP) are followed:
- * `out` then describes the innermost packet, and `out.encapsulations` says what it came through. Never throws: invalid or missing bytes give kind 'error' with `stop` naming the layer
- * and a short stable reason; a reason ending in "truncated" means the bytes ran out (and
- * `out.truncated` says whether the snaplen did it), any other reason means bytes present but invalid.
+ * `out` then describes the innermost packet, and `out.encapsulations` says what it came through.
+ * Never throws: invalid or missing bytes give kind 'error' with `stop` naming the layer and a short
+ * stable reason; a reason ending in "truncated" means the bytes ran out (and `out.truncated` says
+ * whether the snaplen did it), any other reason means bytes present but invalid.
  *
  * Offsets in `out` point into `out.buf`: frame.buf, or ctx.fragments.output for a datagram this
  * frame completed (valid until the next call). IP lengths, not the frame length, bound the payload,
