@@ -13,7 +13,8 @@
 //                input up to 100 MB and on the 1 GB "mail" input only, since it is ~50× slower).
 // Each process runs under /usr/bin/time, which gives its peak RSS and CPU time. Results are printed
 // and written to bench/results/<date>-<host>.json and .md with the machine and the versions (a
-// --quick run to <date>-<host>-quick.*, any other partial run to <date>-<host>-partial.*).
+// second full run that day to <date>-<host>-<HHMM>.*, a --quick run to <date>-<host>-quick.*, any
+// other partial run to <date>-<host>-partial.*).
 // --quick: one 20 MB "mail" and "mixed" input, 3 runs: a smoke run.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -187,7 +188,10 @@ function main() {
   mkdirSync(outDir, { recursive: true });
   // A smoke or partial run must not overwrite the day's full results.
   const full = !o.quick && o.sizes.join() === '100M,1G' && o.inputs.join() === 'mail,mixed,mail-pcapng,mail-small' && o.runs >= 3;
-  const base = join(outDir, `${report.date.slice(0, 10)}-${machine.host}${o.quick ? '-quick' : full ? '' : '-partial'}`);
+  const name = `${report.date.slice(0, 10)}-${machine.host}${o.quick ? '-quick' : full ? '' : '-partial'}`;
+  // A second full run on the same day keeps the first (results are committed and cited): it gets the time too.
+  const taken = full && existsSync(join(outDir, `${name}.json`));
+  const base = join(outDir, taken ? `${name}-${report.date.slice(11, 16).replace(':', '')}` : name);
   writeFileSync(`${base}.json`, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(`${base}.md`, md);
   console.log(`written: ${base}.json, ${base}.md`);
