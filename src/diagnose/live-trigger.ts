@@ -4,7 +4,7 @@
  * proportion to its length). Every live rule (RuleMeta.live) speaks about a login or SASL exchange,
  * a STARTTLS/STLS exchange, an unknown command, or a command the server refused or could not parse:
  * after an exchange that is none of these (a FETCH, SELECT, RETR... answered OK) and no new
- * authentication attempt, running them again would find nothing new. test/diagnose/live-trigger.test.ts
+ * authentication attempt, running them again would find nothing new. test/pipeline/live-findings.test.ts
  * holds the list of live rules this was written for: a new live rule has to be checked against it.
  */
 import type { Exchange } from '../model/conversation.js';
