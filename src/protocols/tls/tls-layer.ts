@@ -425,8 +425,14 @@ class TlsConnection implements TlsLayer {
     return kl === undefined || (kl.entries.size === 0 && kl.refresh === undefined) ? 'no-keylog' : 'no-key';
   }
 
-  private missingKeyReason(label: string): string {
-    return this.keyProblem() === 'no-keylog' ? 'no key log was given' : `no ${label} line in the key log for this client random`;
+  /**
+   * `d` has no key because the key log lacks its `label` line. With a followed key log the server's
+   * keys are looked up again later (lateDecrypter): the client may not have logged them yet.
+   */
+  private keyMissing(d: Direction_, label: string): void {
+    const problem = this.keyProblem();
+    d.noDecReason = { problem, reason: problem === 'no-keylog' ? 'no key log was given' : `no ${label} line in the key log for this client random` };
+    if (d.sender === 'server' && this.keyLog?.refresh !== undefined) d.lateKeys = true;
   }
 
   private fail(problem: DecryptProblem, d: Direction_, o: RecordOrigin, reason: string): void {
@@ -469,8 +475,7 @@ class TlsConnection implements TlsLayer {
     }
     const master = this.keySecret('masterSecret');
     if (master === undefined) {
-      d.noDecReason = { problem: this.keyProblem(), reason: this.missingKeyReason('CLIENT_RANDOM') };
-      if (d.sender === 'server' && this.keyLog?.refresh !== undefined) d.lateKeys = true;
+      this.keyMissing(d, 'CLIENT_RANDOM');
       return;
     }
     const kb = tls12KeyBlock(p, master, n.clientRandom, n.serverRandom);
@@ -492,8 +497,7 @@ class TlsConnection implements TlsLayer {
     const secret = this.keySecret(stage === 'handshake' ? (client ? 'clientHandshake' : 'serverHandshake') : client ? 'clientTraffic0' : 'serverTraffic0');
     if (secret === undefined) {
       const label = `${client ? 'CLIENT' : 'SERVER'}_${stage === 'handshake' ? 'HANDSHAKE_TRAFFIC_SECRET' : 'TRAFFIC_SECRET_0'}`;
-      d.noDecReason = { problem: this.keyProblem(), reason: this.missingKeyReason(label) };
-      if (d.sender === 'server' && this.keyLog?.refresh !== undefined) d.lateKeys = true;
+      this.keyMissing(d, label);
       return;
     }
     d.noDecReason = undefined;
