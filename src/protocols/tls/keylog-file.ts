@@ -78,7 +78,7 @@ export class KeyLogFile {
     const once = this.readOnceIfPipe();
     if (once !== false) return once;
     this.failing = this.readNew();
-    if (this.failing === undefined && this.partial !== '' && !this.skipping) mergeKeyLog(this.keyLog, this.partial);
+    if (this.failing === undefined) this.mergeUnterminated();
     return this.failing;
   }
 
@@ -98,7 +98,7 @@ export class KeyLogFile {
         this.readCalls++;
         this.take(buf.toString('latin1', 0, n));
       }
-      if (this.partial !== '' && !this.skipping) mergeKeyLog(this.keyLog, this.partial);
+      this.mergeUnterminated();
       this.restart();
       delete this.keyLog.refresh;
       return undefined;
@@ -169,6 +169,11 @@ export class KeyLogFile {
       this.close();
       return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
     }
+  }
+
+  /** At start the file may be complete: an unterminated last line counts as a line (it is also kept, to be completed). */
+  private mergeUnterminated(): void {
+    if (this.partial !== '' && !this.skipping) mergeKeyLog(this.keyLog, this.partial);
   }
 
   private restart(): void {
