@@ -61,8 +61,9 @@ export interface AnalyzeOptions {
    * by finish() instead): by default right after onConversation delivered its conversation; with
    * incrementalFindings, the findings of `live` rules (RuleMeta.live) as soon as the conversation
    * so far shows them, the others after onConversation. The conversation still carries them all.
+   * `c` is the finding's conversation, possibly still open (absent from sharded reading's workers).
    */
-  onFinding?(f: Finding): void;
+  onFinding?(f: Finding, c?: Conversation): void;
   /** Run the `live` rules while conversations are open (`mailwire live`); `read` leaves it off. */
   incrementalFindings?: boolean;
   /**
@@ -266,7 +267,7 @@ export class AnalysisSession {
     this.options.onConversation?.(c);
     const onFinding = this.options.onFinding;
     if (!onFinding) return;
-    for (const f of c.findings) if (!early?.has(findingKey(f))) onFinding(f);
+    for (const f of c.findings) if (!early?.has(findingKey(f))) onFinding(f, c);
   }
 
   /**
@@ -292,7 +293,7 @@ export class AnalysisSession {
       if (seen?.has(key)) continue;
       if (!seen) this.emitted.set(c.id, (seen = new Set()));
       seen.add(key);
-      onFinding(f);
+      onFinding(f, c);
     }
   }
 

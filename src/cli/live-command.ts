@@ -6,11 +6,13 @@ import { AnalysisSession } from '../analyze.js';
 import type { FrameSink, RawFrame } from '../capture/frame.js';
 import { openLive, DEFAULT_SNAPLEN } from '../capture/live.js';
 import { PcapWriter } from '../capture/pcap-writer.js';
-import type { Finding } from '../model/conversation.js';
-import { EXIT_FINDINGS, EXIT_OK, UsageError, type CommonOptions, analysisOptions, parseNumber, useColor } from './options.js';
+import { hostname } from 'node:os';
+import type { Conversation, Finding } from '../model/conversation.js';
+import { EXIT_FINDINGS, EXIT_OK, UsageError, type CommonOptions, analysisOptions, parseNumber, reportFormat, useColor } from './options.js';
 import { openOutput } from './output.js';
 import { makeReport, reportOptions } from './report-factory.js';
 import { JsonLinesReport } from '../report/json.js';
+import { EventLinesReport } from '../report/events/event-lines.js';
 import { failOnTriggered } from './read-command.js';
 import { dropPrivileges } from './privileges.js';
 import { KeyLogFile } from '../protocols/tls/keylog-file.js';
@@ -27,16 +29,18 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   const count = parseNumber('--count', opts.count, 1);
   const output = openOutput(opts.output, { ownerOnly: opts.showSecrets });
   const inputName = `live:${iface}`;
-  const report = makeReport(opts.format, output.write, reportOptions(opts, useColor(opts, output.isTerminal), version, [inputName]));
+  const format = reportFormat(opts);
+  const options = reportOptions({ ...opts, sensor: opts.sensor ?? hostname() }, useColor(opts, output.isTerminal), version, [inputName]);
+  const report = makeReport(format, output.write, options);
   // --fail-on needs only whether some finding reached the level: a long capture keeps no findings.
   let triggered = false;
   // jsonl (log pipelines) writes findings as they happen: a failed login shows before the IDLE ends.
-  const lines = report instanceof JsonLinesReport ? report : undefined;
+  const lines = report instanceof JsonLinesReport || report instanceof EventLinesReport ? report : undefined;
   if (lines) lines.incrementalFindings = true;
   const session = new AnalysisSession({
     ...analysis,
     ...(keyLogFile ? { keyLog: keyLogFile.keyLog } : {}),
-    ...(lines ? { incrementalFindings: true, onFinding: (f: Finding) => lines.finding(f) } : {}),
+    ...(lines ? { incrementalFindings: true, onFinding: (f: Finding, c?: Conversation) => lines.finding(f, c) } : {}),
     onConversation: (c) => {
       if (!triggered && failOnTriggered(opts.failOn, c.findings)) triggered = true;
       report.conversation(c);

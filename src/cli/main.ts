@@ -35,6 +35,8 @@ function addReportOptions(cmd: Command): Command {
     .option('--bodies <n>', 'show the first N bytes of message bodies and literals (default: a one-line summary)')
     .option('--slow <seconds>', 'response time that counts as slow (imap.slow-response)', '5')
     .option('--server-name <name>', 'the server name the client should see (TLS certificate check)')
+    .addOption(new Option('--schema <version>', 'jsonl schema: 1 (the v1 lines) or 2 (event lines for SIEMs and ClickHouse, docs/events.md)').choices(['1', '2']).default('1'))
+    .option('--sensor <name>', 'the sensor name in event lines (observer.name; live: default the host name)')
     .option('--no-color', 'no colour (NO_COLOR and FORCE_COLOR are honoured too)');
 }
 

@@ -30,6 +30,18 @@ export interface CommonOptions {
   count?: string;
   /** read: worker threads (--threads N|auto). */
   threads?: string;
+  /** jsonl's schema version: '1' (default, the v1 lines) or '2' (event lines, docs/events.md). */
+  schema?: string;
+  /** The sensor's name in event lines (observer.name); live defaults to the host name. */
+  sensor?: string;
+}
+
+/** The report to write: --format, with `--format jsonl --schema 2` being the event lines. */
+export function reportFormat(opts: Pick<CommonOptions, 'format' | 'schema'>): CommonOptions['format'] | 'events' {
+  if (opts.schema === undefined || opts.schema === '1') return opts.format;
+  if (opts.schema !== '2') throw new UsageError(`--schema: '${opts.schema}' is not a schema version (1 or 2)`);
+  if (opts.format !== 'jsonl') throw new UsageError('--schema 2 is for --format jsonl (event lines); the json document stays schema 1');
+  return 'events';
 }
 
 export function parsePorts(list: string | undefined): number[] {

@@ -8,7 +8,8 @@ import { conversationRenderer, type JsonLinesReport, type JsonReport, type PreRe
 import { loginRows } from '../report/logins.js';
 import { SEVERITY_ORDER } from '../report/describe.js';
 import type { Conversation, Finding, Severity } from '../model/conversation.js';
-import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, UsageError, analysisOptions, checkInputs, useColor } from './options.js';
+import { EventLinesReport } from '../report/events/event-lines.js';
+import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, UsageError, analysisOptions, checkInputs, reportFormat, useColor } from './options.js';
 import { openOutput } from './output.js';
 import { Progress } from './progress.js';
 import { makeReport, reportOptions } from './report-factory.js';
@@ -41,8 +42,8 @@ export function parseThreads(value: string | undefined, cores = availableParalle
  * Whether reading goes through worker threads (src/parallel): more than one thread asked, a json or
  * jsonl report, and only regular files (standard input, FIFOs and the other formats stay on one thread).
  */
-function shardable(files: readonly string[], opts: CommonOptions, threads: number): boolean {
-  if (threads < 2 || (opts.format !== 'json' && opts.format !== 'jsonl')) return false;
+function shardable(files: readonly string[], format: ReturnType<typeof reportFormat>, threads: number): boolean {
+  if (threads < 2 || (format !== 'json' && format !== 'jsonl')) return false;
   return files.every((f) => {
     if (f === '-') return false;
     try {
@@ -56,6 +57,7 @@ function shardable(files: readonly string[], opts: CommonOptions, threads: numbe
 export async function runRead(files: string[], opts: CommonOptions, version: string): Promise<number> {
   const analysis = analysisOptions(opts);
   const threads = parseThreads(opts.threads);
+  const format = reportFormat(opts);
   checkInputs(files);
   const output = openOutput(opts.output, { ownerOnly: opts.showSecrets });
   const progress = new Progress(Boolean(process.stderr.isTTY), 'reading');
@@ -68,20 +70,22 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
     progress.done();
     output.writeBytes(b);
   };
-  const report = makeReport(opts.format, sink, reportOptions(opts, useColor(opts, output.isTerminal), version, files), bytes);
+  const report = makeReport(format, sink, reportOptions(opts, useColor(opts, output.isTerminal), version, files), bytes);
   // --fail-on needs only whether some finding reached the level, not the findings themselves.
   let triggered = false;
   // File reports want conversations in the order they started: each is held only until every
   // conversation that started before it has finished (bounded: see StartOrder), so memory stays flat.
-  const sharded = shardable(files, opts, threads);
+  const sharded = shardable(files, format, threads);
   // A json/jsonl report is rendered when a conversation finishes, not when StartOrder releases it:
   // what waits in the window is then its text (~25 KB), not its object graph (several times that),
   // which keeps the heap, and so the peak RSS, flat (docs/performance.md, "Memory").
-  const renderNow = !sharded && (opts.format === 'json' || opts.format === 'jsonl')
-    ? conversationRenderer(opts.format) : undefined;
+  // Event lines (not sharded) are rendered by their report, which remembers each conversation's
+  // endpoints for the cross-conversation findings at the end.
+  const renderNow = report instanceof EventLinesReport ? (c: Conversation) => report.render(c)
+    : !sharded && (format === 'json' || format === 'jsonl') ? conversationRenderer(format) : undefined;
   const renderOpts = reportOptions(opts, false, version, files);
   const order = sharded || renderNow
-    ? new StartOrder<Held>((r) => (report as JsonReport | JsonLinesReport).preRendered(r))
+    ? new StartOrder<Held>((r) => (report as JsonReport | JsonLinesReport | EventLinesReport).preRendered(r))
     : new StartOrder<Conversation>((c) => report.conversation(c));
   const common: SessionOptions = {
     ...analysis,

@@ -4,6 +4,7 @@ import { TextReport } from '../report/text.js';
 import { JsonLinesReport, JsonReport, type ByteSink } from '../report/json.js';
 import { MarkdownReport } from '../report/markdown.js';
 import { HtmlReport } from '../report/html.js';
+import { EventLinesReport } from '../report/events/event-lines.js';
 import { ruleInfo } from '../report/rule-info.js';
 import { type CommonOptions, parseNumber } from './options.js';
 
@@ -19,16 +20,19 @@ export function reportOptions(opts: CommonOptions, color: boolean, version: stri
     inputs,
   };
   if (bodies !== undefined) r.bodies = bodies;
+  if (opts.sensor !== undefined) r.sensor = opts.sensor;
   return r;
 }
 
 /** `bytes`: where json and jsonl reports write pre-rendered UTF-8 text (sharded reading). */
-export function makeReport(format: CommonOptions['format'], sink: Sink, options: ReportOptions, bytes?: ByteSink): ReportWriter {
+export function makeReport(format: CommonOptions['format'] | 'events', sink: Sink, options: ReportOptions, bytes?: ByteSink): ReportWriter {
   switch (format) {
     case 'json':
       return new JsonReport(sink, options, bytes);
     case 'jsonl':
       return new JsonLinesReport(sink, options, bytes);
+    case 'events':
+      return new EventLinesReport(sink, options, bytes);
     case 'markdown':
       return new MarkdownReport(sink, options);
     case 'html':

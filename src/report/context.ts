@@ -25,6 +25,8 @@ export interface ReportOptions {
   version: string;
   /** The inputs, as named on the command line. */
   inputs: string[];
+  /** The sensor's name (--sensor; event lines' observer.name). */
+  sensor?: string;
 }
 
 /** A report is written as the analysis goes: conversations as they finish, then the summary. */
