@@ -1,6 +1,7 @@
 #!/bin/sh
 # Installs what the Dovecot lab (scripts/lab/dovecot-lab.mjs, test/e2e/) needs on Debian/Ubuntu:
-# Dovecot's IMAP and POP3 servers, tcpdump, curl and openssl. Only missing packages are installed.
+# Dovecot's IMAP and POP3 servers, tcpdump, curl and openssl; ClickHouse for the event-lines test.
+# Only missing packages are installed.
 # The packaged Dovecot service is not used (the lab runs its own instance with its own
 # configuration); if installing started it, it is stopped so that it does not hold ports.
 #
@@ -33,6 +34,14 @@ if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dovecot 2
   $SUDO systemctl stop dovecot || true
 fi
 dovecot --version
+
+# ClickHouse for test/e2e/clickhouse.test.ts (event lines ingested and queried; docs/clickhouse.md).
+# The test runs its own server on 127.0.22.1 with a throw-away data directory; the packaged service,
+# if installing started it, is stopped so that it holds no ports.
+apt_install clickhouse-server clickhouse-client
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet clickhouse-server 2>/dev/null; then
+  $SUDO systemctl stop clickhouse-server || true
+fi
 
 addon=./native/build/Release/mailwire_pcap.node
 if ! node -e "require('$addon')" >/dev/null 2>&1; then
