@@ -30,7 +30,7 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   const output = openOutput(opts.output, { ownerOnly: opts.showSecrets });
   const inputName = `live:${iface}`;
   const format = reportFormat(opts);
-  const options = reportOptions({ ...opts, sensor: opts.sensor ?? hostname() }, useColor(opts, output.isTerminal), version, [inputName]);
+  const options = reportOptions({ ...opts, sensor: opts.sensor ?? hostname() }, useColor(opts, output.isTerminal), version, [inputName], output.isTerminal);
   const report = makeReport(format, output.write, options);
   // --fail-on needs only whether some finding reached the level: a long capture keeps no findings.
   let triggered = false;

@@ -37,6 +37,8 @@ function addReportOptions(cmd: Command): Command {
     .option('--server-name <name>', 'the server name the client should see (TLS certificate check)')
     .addOption(new Option('--schema <version>', 'jsonl schema: 1 (the v1 lines) or 2 (event lines for SIEMs and ClickHouse, docs/events.md)').choices(['1', '2']).default('1'))
     .option('--sensor <name>', 'the sensor name in event lines (observer.name; live: default the host name)')
+    .option('--brief', 'text report: one line per conversation (its verdict) and the summary', false)
+    .option('--width <columns>', 'text report: wrap at COLUMNS (default: the terminal width, 100 when not a terminal; 0: no wrapping)')
     .option('--no-color', 'no colour (NO_COLOR and FORCE_COLOR are honoured too)');
 }
 

@@ -22,6 +22,10 @@ export interface CommonOptions {
   slow: string;
   serverName?: string;
   color: boolean;
+  /** Text report: one line per conversation. */
+  brief?: boolean;
+  /** Text report: wrap width in columns (0: none). */
+  width?: string;
   write?: string;
   snaplen?: string;
   /** live: kernel capture buffer in KiB (-B, as tcpdump). */
@@ -67,6 +71,16 @@ export function useColor(opts: CommonOptions, toTerminal: boolean, env = process
   if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
   if (env.FORCE_COLOR !== undefined) return env.FORCE_COLOR !== '0' && env.FORCE_COLOR !== 'false';
   return toTerminal;
+}
+
+/** Columns the text report wraps at when the output is not a terminal and --width is not given. */
+export const DEFAULT_REPORT_WIDTH = 100;
+
+/** --width, else the terminal's width, else DEFAULT_REPORT_WIDTH; 0 means no wrapping. */
+export function reportWidth(opts: Pick<CommonOptions, 'width'>, toTerminal: boolean, columns = process.stdout.columns): number {
+  const width = parseNumber('--width', opts.width, 0);
+  if (width !== undefined) return Math.floor(width);
+  return toTerminal && columns ? columns : DEFAULT_REPORT_WIDTH;
 }
 
 export function readKeyLog(path: string | undefined): string | undefined {

@@ -70,7 +70,7 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
     progress.done();
     output.writeBytes(b);
   };
-  const report = makeReport(format, sink, reportOptions(opts, useColor(opts, output.isTerminal), version, files), bytes);
+  const report = makeReport(format, sink, reportOptions(opts, useColor(opts, output.isTerminal), version, files, output.isTerminal), bytes);
   // --fail-on needs only whether some finding reached the level, not the findings themselves.
   let triggered = false;
   // File reports want conversations in the order they started: each is held only until every

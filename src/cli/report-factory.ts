@@ -6,13 +6,16 @@ import { MarkdownReport } from '../report/markdown.js';
 import { HtmlReport } from '../report/html.js';
 import { EventLinesReport } from '../report/events/event-lines.js';
 import { ruleInfo } from '../report/rule-info.js';
-import { type CommonOptions, parseNumber } from './options.js';
+import { type CommonOptions, parseNumber, reportWidth } from './options.js';
 
-export function reportOptions(opts: CommonOptions, color: boolean, version: string, inputs: string[]): ReportOptions {
+/** `toTerminal`: the report goes to a terminal (colour is decided by the caller, the width here). */
+export function reportOptions(opts: CommonOptions, color: boolean, version: string, inputs: string[], toTerminal = false): ReportOptions {
   const bodies = parseNumber('--bodies', opts.bodies, 0);
   const r: ReportOptions = {
     showSecrets: opts.showSecrets,
     color,
+    width: reportWidth(opts, toTerminal),
+    brief: Boolean(opts.brief),
     minSeverity: opts.minSeverity,
     onlyProblems: opts.onlyProblems,
     ruleInfo,

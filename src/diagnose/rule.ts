@@ -39,6 +39,24 @@ export interface FindingDraft {
   conversation?: number;
 }
 
+/**
+ * A finding as the cause in a one-line verdict ("login failed: <cause> — fix: <fix>"). Without it
+ * the verdict uses the rule's title and the first sentence of its fix.
+ */
+export interface VerdictMeta {
+  /** The cause in a few plain words, when the title is not the best phrase for it. */
+  readonly cause?: string;
+  /** The fix in one short imperative phrase. */
+  readonly fix?: string;
+  /**
+   * The finding restates the outcome (the login was refused, a BAD came back) rather than naming
+   * why: a more specific finding of the same severity is the cause.
+   */
+  readonly generic?: boolean;
+  /** A fact of the occurrence worth quoting after the cause (the server's words), from its args. */
+  detail?(args: Readonly<Record<string, string | number | boolean>>): string | undefined;
+}
+
 /** Documentation of a rule: rendered into docs/findings.md and shown by the reports. */
 export interface RuleMeta<Id extends string = string> {
   /** Stable id `<layer>.<kebab-case>`; never changes once shipped. */
@@ -52,6 +70,8 @@ export interface RuleMeta<Id extends string = string> {
   readonly fix: string;
   /** RFC sections, vendor documents, bug reports. */
   readonly references: readonly string[];
+  /** How the finding reads in a conversation's one-line verdict (see VerdictMeta). */
+  readonly verdict?: VerdictMeta;
   /**
    * The rule's verdict on a completed exchange (or a line already seen) cannot change later: it
    * may run on a conversation still in progress (live mode reports such findings as they happen).

@@ -1,12 +1,14 @@
 /** What every renderer needs besides the data. */
 import type { Conversation, Finding, Severity } from '../model/conversation.js';
 import type { AnalysisStats } from '../analyze.js';
+import type { VerdictMeta } from '../diagnose/rule.js';
 
 export interface RuleInfo {
   title: string;
   explanation: string;
   fix: string;
   references: readonly string[];
+  verdict?: VerdictMeta;
 }
 
 export interface ReportOptions {
@@ -23,6 +25,13 @@ export interface ReportOptions {
   /** Catalogue lookup for explanations and fixes. */
   ruleInfo(id: string): RuleInfo | undefined;
   version: string;
+  /**
+   * Text report: columns to wrap lines at (wrapped lines are indented under their field);
+   * undefined or 0: no wrapping.
+   */
+  width?: number;
+  /** Text report: one line per conversation (its verdict) and the summary, no transcripts. */
+  brief?: boolean;
   /** The inputs, as named on the command line. */
   inputs: string[];
   /** The sensor's name (--sensor; event lines' observer.name). */

@@ -12,20 +12,27 @@ function cell(s: string): string {
   return s.length > MAX_CELL_CHARS ? s.slice(0, MAX_CELL_CHARS - 1) + '…' : s;
 }
 
-const HEADERS = ['time', 'conv', 'protocol', 'client', 'server', 'method', 'user', 'encrypted', 'outcome', 'secret', 'frames'] as const;
+// "transport" says TLS or cleartext: a column of yes/NO read like IMAP's NO beside the outcome.
+const HEADERS = ['time', 'conv', 'protocol', 'client', 'server', 'method', 'user', 'transport', 'outcome', 'secret', 'frames'] as const;
 
 function cells(r: LoginRow): string[] {
   const user = r.user === undefined ? '?' : JSON.stringify(r.user) + (r.authzid !== undefined ? ` (authzid ${JSON.stringify(r.authzid)})` : '');
   // The secret column is not cut: with --show-secrets the value is what the user asked for.
-  return [r.time, `#${r.conversation}`, r.protocol.toUpperCase(), r.client, r.server, cell(r.method), cell(user), r.encrypted ? 'yes' : 'NO', cell(outcomeWords(r)), secretWords(r), cell(r.frames.join(','))];
+  return [r.time, `#${r.conversation}`, r.protocol.toUpperCase(), r.client, r.server, cell(r.method), cell(user), r.encrypted ? 'TLS' : 'cleartext', cell(outcomeWords(r)), secretWords(r), cell(r.frames.join(','))];
 }
 
-/** Aligned columns; crack lines (only present with secrets shown) listed after the table. */
-export function loginsText(rows: readonly LoginRow[], dropped: number, indent = ''): string[] {
+/**
+ * Aligned columns; crack lines (only present with secrets shown) listed after the table. When the
+ * table is wider than `width` columns, each login is one paragraph instead, wrapped by `wrap`.
+ */
+export function loginsText(rows: readonly LoginRow[], dropped: number, indent = '', width?: number, wrap: (line: string, hang: number) => string = (l) => l): string[] {
   if (rows.length === 0) return [`${indent}no authentication attempts`];
   const table = [HEADERS.map((h) => h), ...rows.map((r) => cells(r).map(escapeTerminal))];
   const widths = HEADERS.map((_, i) => Math.max(...table.map((row) => row[i]!.length)));
-  const out = table.map((row) => indent + row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
+  const tableWidth = indent.length + widths.reduce((a, b) => a + b + 2, -2);
+  const out = width && tableWidth > width
+    ? table.slice(1).map((c) => wrap(`${indent}${c[1]} ${c[2]} ${c[3]} → ${c[4]}  ${c[5]} ${c[6]}, ${c[7]}: ${c[8]}; ${c[9]}  (frames ${c[10]}, ${c[0]})`, indent.length + 2))
+    : table.map((row) => indent + row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
   if (dropped) out.push(`${indent}… ${dropped} more attempts not listed`);
   const crack = rows.filter((r) => r.crackLine !== undefined);
   if (crack.length) {

@@ -11,6 +11,10 @@ import { capsHit, endpoint, frameKinds, isoTime, lineText, outcome, security, se
 import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable } from './logins.js';
 import { loginsMarkdown } from './logins-format.js';
+import { VerdictTally, conversationList, conversationVerdict, type Verdict } from './verdict.js';
+
+/** Capture verdicts listed under the summary. */
+const MAX_CAPTURE_VERDICTS = 5;
 
 /** Markdown inline text: no HTML, no emphasis or link syntax from the capture. */
 function md(s: string): string {
@@ -24,7 +28,8 @@ function fence(body: string): string {
 }
 
 export class MarkdownReport implements ReportWriter {
-  private readonly conversations: Conversation[] = [];
+  private readonly conversations: Array<{ c: Conversation; verdict: Verdict }> = [];
+  private readonly verdicts = new VerdictTally();
   /** Finding ids already explained: later occurrences only carry their message. */
   private readonly explained = new Set<string>();
   /** Every authentication attempt of the capture (all conversations, also those not shown). */
@@ -36,7 +41,9 @@ export class MarkdownReport implements ReportWriter {
 
   conversation(c: Conversation): void {
     this.logins.add(c);
-    if (shouldShow(c, this.opts.onlyProblems)) this.conversations.push(this.opts.showSecrets ? c : redactConversation(c));
+    const verdict = conversationVerdict(c, visibleFindings(c.findings, this.opts.minSeverity), this.opts.ruleInfo);
+    this.verdicts.add(c.id, verdict);
+    if (shouldShow(c, this.opts.onlyProblems)) this.conversations.push({ c: this.opts.showSecrets ? c : redactConversation(c), verdict });
   }
 
   finish(findings: Finding[], stats: AnalysisStats): void {
@@ -54,6 +61,14 @@ export class MarkdownReport implements ReportWriter {
       const notes = [input.decoded ? frameKinds(input.decoded) : '', ...capsHit(input).map((x) => `caps hit: ${x}`), input.warningCount ? `${input.warningCount} capture warnings` : ''].filter(Boolean);
       o.push(`| input ${md(input.name)} | ${md(notes.join('; ') || 'read')} |`);
     }
+    o.push('', '## Verdict', '');
+    for (const g of this.verdicts.top(MAX_CAPTURE_VERDICTS)) {
+      const n = g.conversations.length;
+      o.push(`- **${g.severity}** ${n} conversation${n > 1 ? 's' : ''} (${conversationList(g.conversations)}): ${md(g.cause)}${g.fix ? ` — fix: ${md(g.fix)}` : ''}`);
+    }
+    if (this.verdicts.size > MAX_CAPTURE_VERDICTS) o.push(`- … ${this.verdicts.size - MAX_CAPTURE_VERDICTS} more causes in the conversations below`);
+    if (this.verdicts.clean) o.push(`- ${this.verdicts.clean} conversation${this.verdicts.clean > 1 ? 's' : ''} without problems`);
+    if (this.verdicts.total === 0) o.push('- no mail conversations in the capture');
     o.push('');
     if (this.logins.rows.length) o.push('## Logins', '', ...loginsMarkdown(this.logins.sorted(), this.logins.dropped), '');
     const cross = visibleFindings(findings, this.opts.minSeverity);
@@ -62,9 +77,10 @@ export class MarkdownReport implements ReportWriter {
       for (const f of cross) o.push(...this.finding(f));
       o.push('');
     }
-    for (const c of this.conversations) {
+    for (const { c, verdict } of this.conversations) {
       const proto = c.protocol === 'unknown' ? 'TCP' : c.protocol.toUpperCase();
       o.push(`## #${c.id} ${proto} ${md(endpoint(c.client))} → ${md(endpoint(c.server))}`, '');
+      o.push(`- **verdict:** ${verdict.finding ? `**${verdict.finding.severity}** ` : ''}${md(verdict.text)}`);
       o.push(`- **when:** ${isoTime(c.startTs)}, lasted ${seconds(c.endTs - c.startTs)}, frames ${c.firstFrame}–${c.lastFrame}`);
       const server = software(c.serverSoftware);
       if (server) o.push(`- **server:** ${md(server)}`);

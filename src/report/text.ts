@@ -13,8 +13,16 @@ import { bytes, capsHit, detailsText, endpoint, frameKinds, isoTime, lineText, o
 import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable } from './logins.js';
 import { loginsText } from './logins-format.js';
+import { VerdictTally, conversationList, conversationVerdict, type Verdict } from './verdict.js';
+import { wrapLine } from './wrap.js';
 
 const MARK = { error: '✖', warning: '▲', info: 'ℹ' } as const;
+/** Columns before a header field's value ("   outcome  "), where its wrapped lines continue. */
+const FIELD_HANG = 12;
+/** Columns before a transcript line's text ("   +0.042 #6      C: "). */
+const TRANSCRIPT_HANG = 21;
+/** Capture verdicts listed at the end of the report. */
+const MAX_CAPTURE_VERDICTS = 5;
 
 export class TextReport implements ReportWriter {
   private readonly c: ChalkInstance;
@@ -22,6 +30,8 @@ export class TextReport implements ReportWriter {
   private readonly logins: LoginTable;
   /** Finding ids whose explanation and fix were already printed: later occurrences only point back. */
   private readonly explained = new Set<string>();
+  /** Every conversation's verdict, grouped by cause (the report's last section). */
+  private readonly verdicts = new VerdictTally();
 
   constructor(private readonly out: Sink, private readonly opts: ReportOptions) {
     this.c = new Chalk({ level: opts.color ? 2 : 0 });
@@ -31,26 +41,39 @@ export class TextReport implements ReportWriter {
 
   conversation(original: Conversation): void {
     this.logins.add(original);
-    if (!shouldShow(original, this.opts.onlyProblems)) return;
-    const conv = this.opts.showSecrets ? original : redactConversation(original);
-    const c = this.c;
-    const lines: string[] = [];
+    const conv = this.opts.showSecrets || !shouldShow(original, this.opts.onlyProblems) ? original : redactConversation(original);
     const findings = visibleFindings(conv.findings, this.opts.minSeverity);
+    const verdict = conversationVerdict(conv, findings, this.opts.ruleInfo);
+    this.verdicts.add(conv.id, verdict);
+    if (!shouldShow(original, this.opts.onlyProblems)) return;
+    const c = this.c;
     const proto = conv.protocol === 'unknown' ? 'TCP' : conv.protocol.toUpperCase();
-    lines.push(c.bold(`━━ #${conv.id} ${proto}  ${endpoint(conv.client)} → ${endpoint(conv.server)}`) + c.dim(`   frames ${conv.firstFrame}–${conv.lastFrame}`));
-    lines.push(`   ${c.dim('when')}     ${isoTime(conv.startTs)}, lasted ${seconds(conv.endTs - conv.startTs)}${conv.input ? c.dim(`  (${escapeTerminal(conv.input)})`) : ''}`);
+    const head = `━━ #${conv.id} ${proto}  ${endpoint(conv.client)} → ${endpoint(conv.server)}`;
+    if (this.opts.brief) {
+      this.out(this.wrap(`${c.bold(head)}  ${this.verdictText(verdict)}`, 5) + '\n');
+      return;
+    }
+    const lines: string[] = [];
+    const field = (name: string, value: string): void => {
+      lines.push(this.wrap(`   ${c.dim(name.padEnd(8))} ${value}`, FIELD_HANG));
+    };
+    lines.push(this.wrap(c.bold(head) + c.dim(`   frames ${conv.firstFrame}–${conv.lastFrame}`), FIELD_HANG));
+    field('verdict', this.verdictText(verdict));
+    field('when', `${isoTime(conv.startTs)}, lasted ${seconds(conv.endTs - conv.startTs)}${conv.input ? c.dim(`  (${escapeTerminal(conv.input)})`) : ''}`);
     const server = software(conv.serverSoftware);
     const client = software(conv.clientSoftware);
-    if (server) lines.push(`   ${c.dim('server')}   ${escapeTerminal(server)}${detailText(conv.serverSoftware?.details)}`);
-    if (client) lines.push(`   ${c.dim('client')}   ${escapeTerminal(client)}`);
-    lines.push(`   ${c.dim('security')} ${escapeTerminal(security(conv))}`);
-    lines.push(`   ${c.dim('outcome')}  ${this.outcomeText(conv)}`);
+    if (server) field('server', `${escapeTerminal(server)}${detailText(conv.serverSoftware?.details)}`);
+    if (client) field('client', escapeTerminal(client));
+    field('security', escapeTerminal(security(conv)));
+    field('outcome', this.outcomeText(conv));
     for (const a of conv.auth) {
       const who = a.user !== undefined ? `user ${JSON.stringify(a.user)}` : 'user unknown';
       const mech = a.mechanism ? `${a.method} ${a.mechanism}` : a.method;
       const result = a.outcome === 'failed' ? c.red('failed') : a.outcome === 'ok' ? c.green('ok') : a.outcome;
       const secret = a.secret ? secretText(a.secret, this.opts.showSecrets) : '';
-      lines.push(`   ${c.dim('login')}    ${escapeTerminal(mech)}, ${escapeTerminal(who)}${escapeTerminal(secret)}, ${a.encrypted ? 'encrypted' : 'in cleartext'}: ${result}${a.serverText ? ` (${escapeTerminal(a.serverText)})` : ''}  ${c.dim(`frame ${a.frames[0] ?? '?'}`)}`);
+      // The response code often is the answer (ProxyNotAuthenticated, PRIVACYREQUIRED): keep it beside the text.
+      const answer = [a.responseCode ? `[${a.responseCode}]` : '', a.serverText ?? ''].filter(Boolean).join(' ');
+      field('login', `${escapeTerminal(mech)}, ${escapeTerminal(who)}${escapeTerminal(secret)}, ${a.encrypted ? 'encrypted' : 'in cleartext'}: ${result}${answer ? ` (${escapeTerminal(answer)})` : ''}  ${c.dim(`frame ${a.frames[0] ?? '?'}`)}`);
     }
     // Findings without an event go under the header; the others under their line.
     const byEvent = new Map<number, Finding[]>();
@@ -67,7 +90,7 @@ export class TextReport implements ReportWriter {
       let text = escapeTerminal(lineText(e, this.opts.bodies));
       if (e.kind !== 'line') text = c.yellow(text);
       const tags = [e.decrypted ? 'tls' : '', e.inflated ? 'deflate' : ''].filter(Boolean);
-      lines.push(`${c.dim(rel)} ${c.dim(frame)} ${side} ${text}${tags.length ? c.dim(` [${tags.join(',')}]`) : ''}`);
+      lines.push(this.wrap(`${c.dim(rel)} ${c.dim(frame)} ${side} ${text}${tags.length ? c.dim(` [${tags.join(',')}]`) : ''}`, TRANSCRIPT_HANG));
       for (const f of byEvent.get(e.n) ?? []) lines.push(...this.finding(f, '                    '));
     }
     if (conv.droppedEvents) lines.push(c.yellow(`   … ${conv.droppedEvents} more lines not kept (cap per conversation)`));
@@ -80,14 +103,16 @@ export class TextReport implements ReportWriter {
     const shown = visibleFindings(findings, this.opts.minSeverity);
     if (shown.length) {
       lines.push(c.bold('━━ Across conversations'));
-      for (const f of shown) lines.push(...this.finding(f, '   '));
+      for (const f of shown) lines.push(...this.finding(f, '   ', this.opts.brief));
       lines.push('');
     }
-    if (this.logins.rows.length) {
+    if (this.opts.brief) lines.unshift('');
+    if (this.logins.rows.length && !this.opts.brief) {
       lines.push(c.bold('━━ Logins'));
-      lines.push(...loginsText(this.logins.sorted(), this.logins.dropped, '   '));
+      lines.push(...loginsText(this.logins.sorted(), this.logins.dropped, '   ', this.opts.width, (line, hang) => this.wrap(line, hang)));
       lines.push('');
     }
+    const summaryStart = lines.length;
     lines.push(c.bold('━━ Summary'));
     const protos = Object.entries(stats.byProtocol).map(([p, n]) => `${n} ${p === 'unknown' ? 'other' : p.toUpperCase()}`).join(', ');
     lines.push(`   conversations  ${stats.conversations}${protos ? ` (${protos})` : ''}`);
@@ -116,7 +141,39 @@ export class TextReport implements ReportWriter {
       for (const w of input.warnings.slice(0, 10)) lines.push(c.yellow(`                  warning: ${escapeTerminal(w.message)}`));
       if (input.warningCount > 10) lines.push(c.yellow(`                  … ${input.warningCount - 10} more warnings`));
     }
+    // Summary lines continue under their value column ("   input          ").
+    for (let i = summaryStart; i < lines.length; i++) lines[i] = this.wrap(lines[i]!, 18);
+    lines.push('', ...this.captureVerdicts());
     this.out(lines.join('\n') + '\n');
+  }
+
+  /** The report's last words: the causes that matter across the capture, worst and most frequent first. */
+  private captureVerdicts(): string[] {
+    const c = this.c;
+    const t = this.verdicts;
+    const lines = [c.bold('━━ Verdict')];
+    if (t.total === 0) return [...lines, '   no mail conversations in the capture'];
+    for (const g of t.top(MAX_CAPTURE_VERDICTS)) {
+      const n = g.conversations.length;
+      const text = `${MARK[g.severity]} ${n} conversation${n > 1 ? 's' : ''} (${conversationList(g.conversations)}): ${g.cause}${g.fix ? ` — fix: ${g.fix}` : ''}`;
+      lines.push(this.wrap(`   ${this.severityColor(g.severity)(text)}`, 5));
+    }
+    if (t.size > MAX_CAPTURE_VERDICTS) lines.push(`   … ${t.size - MAX_CAPTURE_VERDICTS} more causes in the conversations above`);
+    if (t.clean) lines.push(c.green(`   ✔ ${t.clean} conversation${t.clean > 1 ? 's' : ''} without problems`));
+    return lines;
+  }
+
+  private verdictText(v: Verdict): string {
+    const text = escapeTerminal(v.text);
+    return v.finding ? this.severityColor(v.finding.severity)(text) : this.c.green(text);
+  }
+
+  private severityColor(s: Finding['severity']): ChalkInstance {
+    return s === 'error' ? this.c.red : s === 'warning' ? this.c.yellow : this.c.blue;
+  }
+
+  private wrap(line: string, hang: number): string {
+    return wrapLine(line, this.opts.width, hang);
   }
 
   private outcomeText(conv: Conversation): string {
@@ -124,15 +181,17 @@ export class TextReport implements ReportWriter {
     return /failed|refused|no answer|no greeting/.test(text) ? this.c.red(text) : /login ok/.test(text) ? this.c.green(text) : text;
   }
 
-  private finding(f: Finding, indent: string): string[] {
+  /** A finding's line and, at its first occurrence (unless `terse`), its explanation and fix. */
+  private finding(f: Finding, indent: string, terse = false): string[] {
     const c = this.c;
-    const color = f.severity === 'error' ? c.red : f.severity === 'warning' ? c.yellow : c.blue;
-    const out = [`${indent}${color(`${MARK[f.severity]} ${f.severity} ${f.id}`)}: ${escapeTerminal(f.message)}${f.frames.length ? c.dim(`  (frame ${f.frames.slice(0, 5).join(', ')})`) : ''}`];
+    const color = this.severityColor(f.severity);
+    const hang = indent.length + 2;
+    const out = [this.wrap(`${indent}${color(`${MARK[f.severity]} ${f.severity} ${f.id}`)}: ${escapeTerminal(f.message)}${f.frames.length ? c.dim(`  (frame ${f.frames.slice(0, 5).join(', ')})`) : ''}`, hang)];
     const info = this.opts.ruleInfo(f.id);
-    if (info && !this.explained.has(f.id)) {
+    if (info && !terse && !this.explained.has(f.id)) {
       this.explained.add(f.id);
-      out.push(`${indent}  ${c.dim('why:')} ${info.explanation}`);
-      out.push(`${indent}  ${c.dim('fix:')} ${info.fix}`);
+      out.push(this.wrap(`${indent}  ${c.dim('why:')} ${info.explanation}`, hang + 5));
+      out.push(this.wrap(`${indent}  ${c.dim('fix:')} ${info.fix}`, hang + 5));
     }
     return out;
   }

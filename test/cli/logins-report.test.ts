@@ -18,22 +18,34 @@ function run(args: string[]) {
 
 describe('Logins section in reports', () => {
   it('text: a table of every attempt before the summary, also with --only-problems', () => {
-    const r = run(['read', SAMPLE, '--only-problems']);
+    const r = run(['read', SAMPLE, '--only-problems', '--width', '0']);
     expect(r.status).toBe(0);
     const section = r.stdout.slice(r.stdout.indexOf('━━ Logins'), r.stdout.indexOf('━━ Summary'));
     const rows = section.trimEnd().split('\n').slice(2);
     expect(rows.map((l) => l.replace(/\s+/g, ' ').replace(/^ \S+ /, ''))).toEqual([
-      '#1 IMAP 127.0.0.31:36433 127.0.0.11:143 LOGIN "alice@example.com" NO failed: LOGIN failed. password in cleartext 10,11',
-      '#2 IMAP 127.0.0.31:33677 127.0.0.11:143 LOGIN "alice@example.com" NO failed: LOGIN failed. password in cleartext 28,29',
-      '#3 IMAP 127.0.0.31:37375 127.0.0.11:143 LOGIN "alice@example.com" NO failed: LOGIN failed. password in cleartext 46,47',
-      '#4 IMAP 127.0.0.31:42979 127.0.0.11:143 LOGIN "alice@example.com" NO ok password in cleartext 64,65',
+      '#1 IMAP 127.0.0.31:36433 127.0.0.11:143 LOGIN "alice@example.com" cleartext failed: LOGIN failed. password in cleartext 10,11',
+      '#2 IMAP 127.0.0.31:33677 127.0.0.11:143 LOGIN "alice@example.com" cleartext failed: LOGIN failed. password in cleartext 28,29',
+      '#3 IMAP 127.0.0.31:37375 127.0.0.11:143 LOGIN "alice@example.com" cleartext failed: LOGIN failed. password in cleartext 46,47',
+      '#4 IMAP 127.0.0.31:42979 127.0.0.11:143 LOGIN "alice@example.com" cleartext ok password in cleartext 64,65',
     ]);
+  });
+
+  it('text: a table wider than the width becomes one wrapped paragraph per attempt', () => {
+    const r = run(['read', SAMPLE, '--width', '80']);
+    expect(r.status).toBe(0);
+    const section = r.stdout.slice(r.stdout.indexOf('━━ Logins'), r.stdout.indexOf('━━ Summary')).trimEnd().split('\n');
+    expect(section.every((l) => l.length <= 80)).toBe(true);
+    expect(section[1]).toBe('   #1 IMAP 127.0.0.31:36433 → 127.0.0.11:143  LOGIN "alice@example.com",');
+    expect(section[2]).toBe('     cleartext: failed: LOGIN failed.; password in cleartext  (frames 10,11,');
+    // Continuations sit under the attempt's text; every attempt starts a paragraph of its own.
+    expect(section.slice(1).every((l) => /^( {3}#\d IMAP | {5}\S)/.test(l))).toBe(true);
+    expect(section.filter((l) => /^ {3}#\d IMAP/.test(l))).toHaveLength(4);
   });
 
   it('markdown: a table after the summary', () => {
     const r = run(['read', join(ROOT, 'captures/clean-imap.pcap'), '--format', 'markdown']);
-    expect(r.stdout).toMatch(/## Logins\n\n\| time \| conv \| protocol \| client \| server \| method \| user \| encrypted \| outcome \| secret \| frames \|\n\|---\|/);
-    expect(r.stdout).toMatch(/\| \\#1 \| IMAP \| 127\.0\.0\.61:\d+ \| 127\.0\.0\.14:143 \| CRAM-MD5 \| "alice" \| NO \| ok \| offline attack possible \\\(cram-md5\\\) \| 6,8,10,11 \|/);
+    expect(r.stdout).toMatch(/## Logins\n\n\| time \| conv \| protocol \| client \| server \| method \| user \| transport \| outcome \| secret \| frames \|\n\|---\|/);
+    expect(r.stdout).toMatch(/\| \\#1 \| IMAP \| 127\.0\.0\.61:\d+ \| 127\.0\.0\.14:143 \| CRAM-MD5 \| "alice" \| cleartext \| ok \| offline attack possible \\\(cram-md5\\\) \| 6,8,10,11 \|/);
   });
 
   it('json and jsonl: summary.logins keeps its counts and gains the attempts, secrets redacted', () => {

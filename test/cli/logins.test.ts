@@ -118,9 +118,9 @@ describe('mailwire logins', () => {
     const r = run(['logins', sample]);
     expect(r.status).toBe(0);
     const lines = r.stdout.trimEnd().split('\n');
-    expect(lines[0]).toMatch(/^time\s+conv\s+protocol\s+client\s+server\s+method\s+user\s+encrypted\s+outcome\s+secret\s+frames$/);
+    expect(lines[0]).toMatch(/^time\s+conv\s+protocol\s+client\s+server\s+method\s+user\s+transport\s+outcome\s+secret\s+frames$/);
     expect(lines).toHaveLength(5);
-    expect(lines[1]).toMatch(/#1\s+IMAP .* LOGIN\s+"alice@example.com"\s+NO\s+failed: LOGIN failed.\s+password in cleartext\s+10,11$/);
+    expect(lines[1]).toMatch(/#1\s+IMAP .* LOGIN\s+"alice@example.com"\s+cleartext\s+failed: LOGIN failed.\s+password in cleartext\s+10,11$/);
     expect(r.stdout).not.toMatch(/Secrets are shown/);
   });
 

@@ -11,6 +11,7 @@ export const imapBadResponse = defineRule({
     'BAD means the server could not parse or accept the command itself (a syntax error, an unknown command, a wrong argument, a command in the wrong state), unlike NO, which refuses a valid request. Something in how the client wrote the command is wrong; the finding quotes the answer and what it means for that command.',
   fix: 'Look at the command line the finding points at: quoting of arguments, command name, extension support (CAPABILITY), session state.',
   references: ['RFC 9051 §7.1.5 (BAD response)', 'RFC 3501 §7.1.3'],
+  verdict: { generic: true },
   live: true,
   check(conv) {
     if (conv.protocol !== 'imap') return [];

@@ -18,6 +18,7 @@ export const imapUnquotedCredentials = defineRule({
     'IMAP sends LOGIN\'s user name and password as astrings: a bare atom may not contain backslash, double quote, space, parentheses, `{`, `%`, `*` or `]`. A user name such as DOMAIN\\user sent bare is a syntax error: Exchange 2003 answers `BAD Protocol Error: "Expected SPACE not found"`, Dovecot `BAD Error in IMAP command received by server.`, and some servers silently read a different user name.',
   fix: 'Send such values as quoted strings, doubling every backslash and escaping double quotes (DOMAIN\\user → `"DOMAIN\\\\user"`), or as literals; or use the user@domain form. If the client cannot be fixed, report the quoting bug to its vendor.',
   references: ['RFC 9051 §9 (astring, atom-specials, quoted)', 'RFC 3501 §9', 'RFC 2683 §3.4.2'],
+  verdict: { fix: 'send the user name and password as quoted strings (DOMAIN\\user → "DOMAIN\\\\user")' },
   live: true,
   check(conv) {
     if (conv.protocol !== 'imap') return [];
