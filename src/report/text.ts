@@ -155,7 +155,7 @@ export class TextReport implements ReportWriter {
     if (t.total === 0) return [...lines, '   no mail conversations in the capture'];
     for (const g of t.top(MAX_CAPTURE_VERDICTS)) {
       const n = g.conversations.length;
-      const text = `${MARK[g.severity]} ${n} conversation${n > 1 ? 's' : ''} (${conversationList(g.conversations)}): ${g.cause}${g.fix ? ` — fix: ${g.fix}` : ''}`;
+      const text = `${MARK[g.severity]} ${n} conversation${n > 1 ? 's' : ''} (${conversationList(g.conversations)}): ${escapeTerminal(g.cause)}${g.fix ? ` — fix: ${escapeTerminal(g.fix)}` : ''}`;
       lines.push(this.wrap(`   ${this.severityColor(g.severity)(text)}`, 5));
     }
     if (t.size > MAX_CAPTURE_VERDICTS) lines.push(`   … ${t.size - MAX_CAPTURE_VERDICTS} more causes in the conversations above`);

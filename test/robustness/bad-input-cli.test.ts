@@ -192,7 +192,7 @@ describe('damage inside a capture: a warning line, exit status 0, everything rea
   });
 
   it('the text report repeats the warning in the summary of its input', () => {
-    const { r, source } = readVia('file', 'absurd-text.pcap', withU32(SAMPLE, r20.offset + 8, 0x7fffffff));
+    const { r, source } = readVia('file', 'absurd-text.pcap', withU32(SAMPLE, r20.offset + 8, 0x7fffffff), ['--width', '0']);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`warning: ${source}: damaged record at byte ${r20.offset} after frame 19`);
     expect(r.stdout).toContain('4 (4 IMAP)');
