@@ -13,6 +13,17 @@ export const HTML_CSS = `
   --info: #1f6fb2; --info-bg: #e6f0fa; --none: #6b7686; --none-bg: #eef1f5; --ok: #1d7a3e;
   --mono: ui-monospace, "SFMono-Regular", "DejaVu Sans Mono", Menlo, Consolas, monospace;
   --sans: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "DejaVu Sans", sans-serif;
+  --hover: #f0f4fa; --thead: #f0f3f7; --secret-bg: #fde2e2; --secret-fg: #7a1016; --left-out-fg: #5c3400;
+  color-scheme: light dark;
+}
+@media (prefers-color-scheme: dark) {
+  :root {
+    --fg: #dfe5ee; --muted: #9aa6b6; --line: #343d4b; --bg: #11161e; --card: #1a212c;
+    --accent: #8fb8ff; --client: #8fb8ff; --server: #c9a4f5; --lifeline: #4a5566;
+    --error: #ff7b7b; --error-bg: #3a1c20; --warning: #f0b350; --warning-bg: #352812;
+    --info: #7cc0ff; --info-bg: #162a3e; --none: #8d97a6; --none-bg: #232b36; --ok: #6fd48f;
+    --hover: #212a36; --thead: #202834; --secret-bg: #4a1a1f; --secret-fg: #ffc9c9; --left-out-fg: #f7d9a8;
+  }
 }
 * { box-sizing: border-box; }
 [hidden] { display: none !important; }
@@ -57,7 +68,7 @@ table.grid { border-collapse: collapse; width: 100%; font-size: 0.9rem; }
 table.grid th, table.grid td { text-align: left; padding: 0.35rem 0.6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
 table.grid th { color: var(--muted); font-weight: 600; font-size: 0.8rem; text-transform: uppercase; letter-spacing: 0.04em; }
 table.grid td.num, table.grid th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.grid tbody tr:hover { background: #f0f4fa; }
+table.grid tbody tr:hover { background: var(--hover); }
 .panel h3 { font-size: 0.95rem; margin-bottom: 0.5rem; }
 .note { color: var(--muted); font-size: 0.88rem; }
 .warn-text { color: var(--warning); }
@@ -75,10 +86,10 @@ table.grid tbody tr:hover { background: #f0f4fa; }
 .filters legend { font-size: 0.78rem; color: var(--muted); text-transform: uppercase; letter-spacing: 0.05em; padding: 0 0.3rem; }
 .filters label { margin-right: 0.9rem; white-space: nowrap; cursor: pointer; }
 .filters input[type=checkbox] { accent-color: var(--accent); width: 1rem; height: 1rem; vertical-align: -0.15rem; }
-.filters input[type=search] { font: inherit; padding: 0.3rem 0.5rem; border: 1px solid var(--line); border-radius: 6px; min-width: 21rem; }
+.filters input[type=search] { font: inherit; padding: 0.3rem 0.5rem; border: 1px solid var(--line); border-radius: 6px; min-width: min(21rem, 100%); background: var(--card); color: var(--fg); }
 .filters .search label { display: block; font-size: 0.78rem; color: var(--muted); text-transform: uppercase; letter-spacing: 0.05em; }
-.filters button { font: inherit; font-size: 0.88rem; padding: 0.3rem 0.7rem; border: 1px solid var(--line); border-radius: 6px; background: var(--card); cursor: pointer; }
-.filters button:hover { background: #eef2f8; }
+.filters button { font: inherit; font-size: 0.88rem; padding: 0.3rem 0.7rem; border: 1px solid var(--line); border-radius: 6px; background: var(--card); color: var(--fg); cursor: pointer; }
+.filters button:hover { background: var(--hover); }
 .filter-status { font-weight: 600; margin: 0.25rem 0 0.6rem; }
 .conv-list td.sev { width: 6rem; }
 .conv-list td.mono { font-family: var(--mono); font-size: 0.82rem; }
@@ -101,18 +112,18 @@ dl.facts { display: grid; grid-template-columns: max-content 1fr; gap: 0.2rem 1r
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; overflow-wrap: anywhere; }
 dl.facts ul { margin: 0; padding-left: 1.1rem; }
-.secret { background: #fde2e2; color: #7a1016; border-radius: 3px; padding: 0 0.2rem; }
+.secret { background: var(--secret-bg); color: var(--secret-fg); border-radius: 3px; padding: 0 0.2rem; }
 .conv-body { display: grid; grid-template-columns: minmax(0, 1fr) minmax(18rem, 27rem); gap: 1rem; align-items: start; }
 @media (max-width: 1000px) { .conv-body { grid-template-columns: minmax(0, 1fr); } }
 .transcript-wrap { overflow-x: auto; border: 1px solid var(--line); border-radius: 6px; }
 table.transcript { border-collapse: collapse; width: 100%; font-size: 0.84rem; }
-table.transcript thead th { position: sticky; top: 0; background: #f0f3f7; color: var(--muted); font-weight: 600; font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.04em; padding: 0.35rem 0.5rem; text-align: left; border-bottom: 1px solid var(--line); z-index: 1; }
+table.transcript thead th { position: sticky; top: 0; background: var(--thead); color: var(--muted); font-weight: 600; font-size: 0.75rem; text-transform: uppercase; letter-spacing: 0.04em; padding: 0.35rem 0.5rem; text-align: left; border-bottom: 1px solid var(--line); z-index: 1; }
 table.transcript td { padding: 0 0.5rem; vertical-align: top; }
 table.transcript td.t, table.transcript td.fr { font-family: var(--mono); color: var(--muted); white-space: nowrap; text-align: right; padding-top: 0.3rem; font-variant-numeric: tabular-nums; }
 table.transcript td.fr a { color: inherit; text-decoration: none; }
 table.transcript td.fr a:hover { text-decoration: underline; }
 table.transcript td.ln { font-family: var(--mono); white-space: pre-wrap; overflow-wrap: anywhere; padding-top: 0.3rem; padding-bottom: 0.3rem; width: 100%; }
-table.transcript tr.ev:hover td { background: #f4f7fb; }
+table.transcript tr.ev:hover td { background: var(--hover); }
 th.lad-h { white-space: nowrap; }
 th.lad-h span { display: inline-block; width: 50%; }
 th.lad-h span + span { text-align: right; }
@@ -172,8 +183,44 @@ a.mark.sev-info { color: #fff; background: var(--info); }
 ol.findings-across { list-style: none; margin: 0; padding: 0; }
 .findings-across .finding { margin-bottom: 0.6rem; max-width: 70rem; }
 .no-findings { color: var(--muted); font-size: 0.88rem; border: 1px dashed var(--line); border-radius: 6px; padding: 0.6rem 0.8rem; }
-.left-out { background: var(--warning-bg); border: 1px solid var(--warning); color: #5c3400; border-radius: 6px; padding: 0.6rem 1rem; margin: 0.75rem 0; }
+.left-out { background: var(--warning-bg); border: 1px solid var(--warning); color: var(--left-out-fg); border-radius: 6px; padding: 0.6rem 1rem; margin: 0.75rem 0; }
 footer { color: var(--muted); font-size: 0.8rem; text-align: center; padding: 1rem 2rem 2rem; }
+.conv > details > summary .verdict { display: block; margin: 0.2rem 0 0 1.1rem; font-size: 0.88rem; color: var(--muted); }
+.conv.sev-error > details > summary .verdict { color: var(--error); }
+.conv.sev-warning > details > summary .verdict { color: var(--warning); }
+/* Sections off screen are not laid out until scrolled to. */
+section.conv { content-visibility: auto; contain-intrinsic-size: auto 3.5rem; }
+ul.verdicts { list-style: none; margin: 0; padding: 0; }
+ul.verdicts li { background: var(--card); border: 1px solid var(--line); border-left: 5px solid var(--none); border-radius: 6px; padding: 0.5rem 0.9rem; margin-bottom: 0.45rem; }
+ul.verdicts li.sev-error { border-left-color: var(--error); }
+ul.verdicts li.sev-warning { border-left-color: var(--warning); }
+ul.verdicts li.clean { border-left-color: var(--ok); color: var(--ok); }
+ul.verdicts .fix { color: var(--muted); }
+.finding .times { font: 700 0.8rem var(--sans); color: var(--muted); margin-left: 0.4rem; }
+.finding details.also { font-size: 0.82rem; margin: 0.2rem 0 0.35rem; }
+.finding details.also summary { cursor: pointer; color: var(--muted); }
+.finding details.also ul { margin: 0.2rem 0 0; padding-left: 1.1rem; }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+#logins h3 { font-size: 0.95rem; margin: 0.6rem 0 0.4rem; }
+#logins details.ok-logins > summary { cursor: pointer; }
+#logins details.ok-logins > summary h3 { display: inline; }
+table.grid td { overflow-wrap: break-word; }
+/* Phones: narrower margins, tables become one block per row. */
+@media (max-width: 700px) {
+  .top, .secrets-banner { padding: 0.8rem 0.75rem; }
+  main { padding: 0.75rem 0.5rem 1.5rem; }
+  .panel { padding: 0.6rem; }
+  .conv-inner { padding: 0 0.5rem 0.75rem; }
+  dl.facts { grid-template-columns: minmax(0, 1fr); }
+  dl.facts dd { margin-bottom: 0.3rem; }
+  table.grid, table.grid tbody, table.grid tr, table.grid td { display: block; width: 100%; }
+  table.grid thead { display: none; }
+  table.grid tr { border-bottom: 1px solid var(--line); padding: 0.3rem 0; }
+  table.grid td { border: 0; padding: 0.1rem 0.3rem; }
+  .conv-list td.ep { white-space: normal; }
+  .filters label { white-space: normal; }
+  td.lad { width: 5rem; min-width: 5rem; }
+}
 @media print {
   .filters, .filter-status { display: none; }
   .findings { position: static; max-height: none; }
@@ -217,9 +264,22 @@ export const HTML_JS = `
     }
     if (status) status.textContent = 'Showing ' + shown + ' of ' + convs.length + ' conversations';
   }
+  // A collapsed conversation carries its details in a <template> (markup written and escaped by
+  // mailwire, inert until used): opening it moves that markup into place.
+  function fill(d) {
+    var t = d.querySelector(':scope > template.lazy');
+    if (t) d.replaceChild(t.content, t);
+  }
+  document.addEventListener('toggle', function (ev) {
+    var d = ev.target;
+    if (d && d.open && d.parentNode && d.parentNode.classList && d.parentNode.classList.contains('conv')) fill(d);
+  }, true);
   function setOpen(open) {
     var all = document.querySelectorAll('section.conv > details');
-    for (var i = 0; i < all.length; i++) all[i].open = open;
+    for (var i = 0; i < all.length; i++) {
+      if (open) fill(all[i]);
+      all[i].open = open;
+    }
   }
   form.addEventListener('input', apply);
   form.addEventListener('change', apply);
@@ -233,6 +293,13 @@ export const HTML_JS = `
   function reveal() {
     var id = decodeURIComponent(location.hash.slice(1));
     var el = id ? document.getElementById(id) : null;
+    // An anchor inside a conversation not yet opened (#c9-e3): fill that conversation, then look again.
+    var m = !el && /^c(\\d+)-/.exec(id);
+    var owner = m ? document.getElementById('c' + m[1]) : null;
+    if (owner) {
+      fill(owner.querySelector('details'));
+      el = document.getElementById(id);
+    }
     if (!el) return;
     var sec = el.closest ? el.closest('section.conv') : null;
     if (sec) {

@@ -11,6 +11,7 @@
 import type { Conversation, DialogueEvent, Finding, Severity } from '../model/conversation.js';
 import type { ReportOptions } from './context.js';
 import { escapeHtml as e } from './escape.js';
+import type { TlsFacts } from '../protocols/tls/types.js';
 import { SEVERITY_ORDER, detailsText, endpoint, isoTime, lineText, outcome, secretFactsText, security, seconds, software, worstSeverity } from './describe.js';
 
 /** Rows of transcript rendered per conversation; the rest are counted in a note (the text report has them all). */
@@ -21,6 +22,8 @@ export const MAX_HTML_LINE_CHARS = 1_000;
 const MAX_SEARCH_CHARS = 2_000;
 /** A pause between two lines longer than this is drawn as its own row, so time reads down the ladder. */
 const PAUSE_SHOWN_SEC = 1;
+/** Later occurrences of a repeated finding listed in its card. */
+const MAX_GROUPED_SHOWN = 20;
 /** Longest arrow label (command name or status), in characters. */
 const MAX_LABEL_CHARS = 14;
 
@@ -61,26 +64,55 @@ export function outcomeClass(text: string): string {
 }
 
 /**
- * The <section> for one conversation. `findings` are the ones to show (already filtered by
- * --min-severity); `open` decides whether its <details> starts expanded; `maxRows` bounds the
- * transcript (at most MAX_HTML_EVENTS_PER_CONVERSATION).
+ * One conversation's markup, in two parts so the page can decide at the end which conversations
+ * start expanded: `summary` is the always-visible line, `body` the facts, ladder and findings.
  */
-export function renderConversation(c: Conversation, findings: readonly Finding[], opts: ReportOptions, open: boolean, maxRows: number): string {
+export interface ConversationMarkup {
+  summary: string;
+  body: string;
+}
+
+/**
+ * The markup for one conversation. `findings` are the ones to show (already filtered by
+ * --min-severity); `maxRows` bounds the transcript (at most MAX_HTML_EVENTS_PER_CONVERSATION).
+ */
+export function renderConversation(c: Conversation, findings: readonly Finding[], opts: ReportOptions, maxRows: number, verdict?: string): ConversationMarkup {
   const key = conversationKey(c, findings);
   const id = `c${c.id}`;
-  const out: string[] = [];
   const what = outcome(c);
-  out.push(`<section class="conv sev-${key.severity}" id="${id}" data-severity="${key.severity}" data-protocol="${key.protocol}" aria-labelledby="${id}-h">`);
-  out.push(`<details${open ? ' open' : ''}><summary><h3 id="${id}-h"><span class="badge sev-${key.severity}">${key.severity}</span> #${c.id} ${protocolLabel(c)} `
+  const summary = `<summary><h3 id="${id}-h"><span class="badge sev-${key.severity}">${key.severity}</span> #${c.id} ${protocolLabel(c)} `
     + `<span class="ep">${e(endpoint(c.client))}</span> → <span class="ep">${e(endpoint(c.server))}</span></h3>`
-    + `<span class="outcome ${outcomeClass(what)}">${e(what)}</span></summary>`);
-  out.push('<div class="conv-inner">');
-  out.push(facts(c, opts));
-  out.push('<div class="conv-body">');
-  out.push(transcript(c, findings, opts, maxRows));
-  out.push(findingList(c, findings, opts));
-  out.push('</div></div></details></section>\n');
-  return out.join('');
+    + `<span class="outcome ${outcomeClass(what)}">${e(what)}</span>`
+    + `${verdict ? `<span class="verdict">${e(verdict)}</span>` : ''}</summary>`;
+  // Repeated findings (the same rule more than once) share one card: every occurrence links to it.
+  const groups = groupFindings(findings);
+  const anchorOf = new Map<Finding, string>();
+  groups.forEach((g, i) => { for (const f of g) anchorOf.set(f, `${id}-f${i}`); });
+  const body = ['<div class="conv-inner">', facts(c, opts), '<div class="conv-body">', transcript(c, findings, opts, maxRows, anchorOf), findingList(c, groups, opts), '</div></div>'].join('');
+  return { summary, body };
+}
+
+/**
+ * The whole <section>. A conversation that starts collapsed carries its body in a <template>: the
+ * browser parses it but neither styles nor lays it out until the reader opens it (the page's script
+ * moves it into place), which is what lets a report of thousands of conversations open at once.
+ */
+export function conversationSection(c: ConversationKey, m: ConversationMarkup, open: boolean): string {
+  const id = `c${c.id}`;
+  const body = open ? m.body : `<template class="lazy">${m.body}</template>`;
+  return `<section class="conv sev-${c.severity}" id="${id}" data-severity="${c.severity}" data-protocol="${c.protocol}" aria-labelledby="${id}-h">`
+    + `<details${open ? ' open' : ''}>${m.summary}${body}</details></section>\n`;
+}
+
+/** Findings grouped by id, in the order of each id's first occurrence. */
+function groupFindings(findings: readonly Finding[]): Finding[][] {
+  const byId = new Map<string, Finding[]>();
+  for (const f of findings) {
+    const g = byId.get(f.id);
+    if (g) g.push(f);
+    else byId.set(f.id, [f]);
+  }
+  return [...byId.values()];
 }
 
 function facts(c: Conversation, opts: ReportOptions): string {
@@ -185,13 +217,61 @@ function tcpRows(c: Conversation, findings: readonly Finding[]): { before: Ladde
   return { before, after };
 }
 
-function transcript(c: Conversation, findings: readonly Finding[], opts: ReportOptions, maxRows: number): string {
-  const byEvent = new Map<number, Finding[]>();
-  const index = new Map<Finding, number>();
-  findings.forEach((f, i) => {
-    index.set(f, i);
-    for (const n of f.events) if (n >= 0 && n < c.events.length) byEvent.set(n, [...(byEvent.get(n) ?? []), f]);
+/**
+ * The TLS handshake as ladder rows (hellos, certificates, alerts, ChangeCipherSpec), so the
+ * handshake reads in the diagram and a finding about a handshake frame has a row to sit on.
+ */
+function tlsRows(c: Conversation, findings: readonly Finding[]): LadderRow[] {
+  const tls = c.tls as TlsFacts | undefined;
+  if (!tls) return [];
+  const at = (frame: number): Finding[] => findings.filter((f) => f.events.length === 0 && f.frames.includes(frame));
+  const id = `c${c.id}`;
+  const rows: LadderRow[] = [];
+  const add = (frame: number, ts: number, side: 'C' | 'S', label: string, text: string): void => {
+    rows.push({ anchor: `${id}-tls${rows.length}`, ts, frame, side, kind: 'tls', label, text, tags: [], findings: at(frame) });
+  };
+  for (const h of tls.clientHellos) {
+    const offer = [h.versionsOffered.map((v) => v.name).join('/'), h.sni ? `SNI ${h.sni}` : '', h.alpn?.length ? `ALPN ${h.alpn.join(',')}` : ''].filter(Boolean).join(', ');
+    add(h.frame, h.ts, 'C', 'ClientHello', `[TLS ClientHello: ${offer}]`);
+  }
+  for (const h of tls.serverHellos) {
+    add(h.frame, h.ts, 'S', h.helloRetryRequest ? 'HelloRetry' : 'ServerHello', `[TLS ${h.helloRetryRequest ? 'HelloRetryRequest' : 'ServerHello'}: ${h.version.name}, ${h.cipherSuite.name}${h.resumed ? ', resumed' : ''}]`);
+  }
+  for (const m of tls.certificates) {
+    const leaf = m.certificates[0];
+    const who = leaf ? (leaf.subjectCN[0] ?? (leaf.subject || 'no subject')) : 'empty';
+    add(m.frame, m.ts, m.sender === 'client' ? 'C' : 'S', 'Certificate', `[TLS Certificate: ${who}, ${m.certificates.length + m.droppedCertificates} in the chain${m.decrypted ? ', decrypted' : ''}]`);
+  }
+  for (const a of tls.alerts) add(a.frame, a.ts, a.sender === 'client' ? 'C' : 'S', 'Alert', `[TLS alert, ${a.level}: ${a.name}${a.decrypted ? ', decrypted' : ''}]`);
+  // The record carries no time of its own: the nearest known row's time keeps the ladder's pauses right.
+  for (const [sender, frames] of [['C', tls.changeCipherSpec.client], ['S', tls.changeCipherSpec.server]] as const) {
+    for (const frame of frames) add(frame, NaN, sender, 'CCS', '[TLS ChangeCipherSpec]');
+  }
+  rows.sort((a, b) => a.frame! - b.frame!);
+  rows.forEach((r, i) => {
+    if (Number.isNaN(r.ts)) r.ts = rows.slice(0, i).reverse().find((x) => !Number.isNaN(x.ts))?.ts ?? rows.find((x) => !Number.isNaN(x.ts))?.ts ?? c.startTs;
   });
+  return rows;
+}
+
+/** `extra` merged into `rows` by frame number (both in frame order; a row without a frame keeps its place). */
+function mergeByFrame(rows: LadderRow[], extra: readonly LadderRow[]): LadderRow[] {
+  if (extra.length === 0) return rows;
+  const out: LadderRow[] = [];
+  let j = 0;
+  for (const r of rows) {
+    while (j < extra.length && r.frame !== undefined && extra[j]!.frame! < r.frame) out.push(extra[j++]!);
+    out.push(r);
+  }
+  while (j < extra.length) out.push(extra[j++]!);
+  return out;
+}
+
+function transcript(c: Conversation, findings: readonly Finding[], opts: ReportOptions, maxRows: number, anchorOf: ReadonlyMap<Finding, string>): string {
+  const byEvent = new Map<number, Finding[]>();
+  for (const f of findings) {
+    for (const n of f.events) if (n >= 0 && n < c.events.length) byEvent.set(n, [...(byEvent.get(n) ?? []), f]);
+  }
   const id = `c${c.id}`;
   const shown = Math.min(c.events.length, maxRows);
   const { before, after } = tcpRows(c, findings);
@@ -210,14 +290,18 @@ function transcript(c: Conversation, findings: readonly Finding[], opts: ReportO
       findings: byEvent.get(ev.n) ?? [],
     });
   }
-  if (shown === c.events.length) rows.push(...after);
+  // TLS rows go between the dialogue rows by frame (those past a cut transcript are left out); the
+  // connection's end comes last.
+  const complete = shown === c.events.length;
+  const handshake = tlsRows(c, findings).filter((r) => complete || r.frame! <= (c.events[shown - 1]?.frame ?? 0));
+  const ladder = [...mergeByFrame(rows, handshake), ...(complete ? after : [])];
 
   const out: string[] = [];
   out.push('<div class="transcript-wrap"><table class="transcript">');
   out.push(`<caption class="sr-only">Transcript of conversation #${c.id}: client ${e(endpoint(c.client))}, server ${e(endpoint(c.server))}</caption>`);
   out.push('<thead><tr><th scope="col">time</th><th scope="col">frame</th><th scope="col" class="lad-h"><span>client</span><span>server</span></th><th scope="col">line</th></tr></thead><tbody>');
   let prevTs = c.startTs;
-  rows.forEach((r, i) => {
+  ladder.forEach((r, i) => {
     const pause = r.ts - prevTs;
     if (i > 0 && pause > PAUSE_SHOWN_SEC) {
       out.push(`<tr class="pause"><td></td><td></td><td class="lad" aria-hidden="true"></td><td class="ln">${e(seconds(pause))} later</td></tr>`);
@@ -230,7 +314,7 @@ function transcript(c: Conversation, findings: readonly Finding[], opts: ReportO
     const arrow = r.side ? `<span class="arrow">${label ? `<span class="lbl">${e(label)}</span>` : ''}</span>` : '';
     const tags = r.tags.map((t) => `<span class="tag">${e(t)}</span>`).join('');
     const marks = [...r.findings].sort((a, b) => SEVERITY_ORDER[b.severity] - SEVERITY_ORDER[a.severity])
-      .map((f) => `<a class="mark sev-${f.severity}" href="#${id}-f${index.get(f)}" title="${e(f.message)}">${MARK[f.severity]} ${e(f.id)}</a>`).join('');
+      .map((f) => `<a class="mark sev-${f.severity}" href="#${anchorOf.get(f)}" title="${e(f.message)}">${MARK[f.severity]} ${e(f.id)}</a>`).join('');
     const frame = r.frame === undefined ? '' : `<a href="#${r.anchor}">${r.frame}</a>`;
     out.push(`<tr class="${cls}" id="${r.anchor}"><td class="t">+${(r.ts - c.startTs).toFixed(3)}</td><td class="fr">${frame}</td>`
       + `<td class="lad" aria-hidden="true">${arrow}</td>`
@@ -250,11 +334,13 @@ function transcript(c: Conversation, findings: readonly Finding[], opts: ReportO
   return out.join('');
 }
 
-function findingList(c: Conversation, findings: readonly Finding[], opts: ReportOptions): string {
+function findingList(c: Conversation, groups: readonly Finding[][], opts: ReportOptions): string {
   const id = `c${c.id}`;
-  if (findings.length === 0) return `<aside class="findings" aria-label="Findings of conversation #${c.id}"><h4>Findings</h4><p class="no-findings">No findings.</p></aside>`;
-  const items = findings.map((f, i) => renderFinding(f, opts, `${id}-f${i}`, (n) => (n >= 0 && n < c.events.length ? { href: `#${id}-e${n}`, frame: c.events[n]!.frame } : undefined)));
-  return `<aside class="findings" aria-label="Findings of conversation #${c.id}"><h4>Findings (${findings.length})</h4><ol>${items.join('')}</ol></aside>`;
+  if (groups.length === 0) return `<aside class="findings" aria-label="Findings of conversation #${c.id}"><h4>Findings</h4><p class="no-findings">No findings.</p></aside>`;
+  const row = (n: number): { href: string; frame: number } | undefined => (n >= 0 && n < c.events.length ? { href: `#${id}-e${n}`, frame: c.events[n]!.frame } : undefined);
+  const items = groups.map((g, i) => renderFinding(g[0]!, opts, `${id}-f${i}`, row, '', g.slice(1)));
+  const total = groups.reduce((n, g) => n + g.length, 0);
+  return `<aside class="findings" aria-label="Findings of conversation #${c.id}"><h4>Findings (${total})</h4><ol>${items.join('')}</ol></aside>`;
 }
 
 /**
@@ -268,16 +354,29 @@ export function renderFinding(
   anchor: string,
   row: (event: number) => { href: string; frame: number } | undefined,
   extraHtml = '',
+  more: readonly Finding[] = [],
 ): string {
   const info = opts.ruleInfo(f.id);
   const out: string[] = [];
   out.push(`<li class="finding sev-${f.severity}" id="${anchor}">`);
-  out.push(`<p class="fhead"><span class="badge sev-${f.severity}">${f.severity}</span><code>${e(f.id)}</code></p>`);
+  const times = more.length ? ` <span class="times" title="${more.length + 1} occurrences">×${more.length + 1}</span>` : '';
+  out.push(`<p class="fhead"><span class="badge sev-${f.severity}">${f.severity}</span><code>${e(f.id)}</code>${times}</p>`);
   if (info?.title) out.push(`<p class="ftitle">${e(info.title)}</p>`);
   out.push(`<p class="msg">${e(f.message)}</p>`, extraHtml);
   const links = f.events.map(row).filter((r): r is { href: string; frame: number } => r !== undefined).sort((a, b) => a.frame - b.frame);
   if (links.length) out.push(`<p class="where">at frame ${links.slice(0, 10).map((l) => `<a href="${l.href}">${l.frame}</a>`).join(', ')}${links.length > 10 ? ', …' : ''}</p>`);
   else if (f.frames.length) out.push(`<p class="where">frame ${f.frames.slice(0, 10).join(', ')}${f.frames.length > 10 ? ', …' : ''}</p>`);
+  if (more.length) {
+    // Later occurrences: their own words (they may differ: another user, another answer) and where.
+    out.push(`<details class="also"><summary>${more.length} more time${more.length > 1 ? 's' : ''}</summary><ul>`);
+    for (const m of more.slice(0, MAX_GROUPED_SHOWN)) {
+      const at = m.events.map(row).find((r) => r !== undefined);
+      const where = at ? ` — <a href="${at.href}">frame ${at.frame}</a>` : m.frames.length ? ` — frame ${m.frames[0]}` : '';
+      out.push(`<li>${e(m.message)}${where}</li>`);
+    }
+    if (more.length > MAX_GROUPED_SHOWN) out.push(`<li>… and ${more.length - MAX_GROUPED_SHOWN} more</li>`);
+    out.push('</ul></details>');
+  }
   if (info) {
     out.push(`<dl><dt>Why</dt><dd>${e(info.explanation)}</dd><dt>Fix</dt><dd>${e(info.fix)}</dd>`);
     // References are shown as text, never as links: the report makes no network requests, not even on a click.

@@ -21,16 +21,25 @@ import { HTML_CSS, HTML_JS } from './html-assets.js';
 import { SEVERITY_ORDER, bytes, capsHit, endpoint, frameKinds, isoTime, outcome, seconds } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
 import {
-  MAX_HTML_EVENTS_PER_CONVERSATION, conversationKey, outcomeClass, protocolLabel, renderConversation, renderFinding, searchText,
-  type ConversationKey,
+  MAX_HTML_EVENTS_PER_CONVERSATION, conversationKey, conversationSection, outcomeClass, protocolLabel, renderConversation, renderFinding, searchText,
+  type ConversationKey, type ConversationMarkup,
 } from './html-conversation.js';
+import { VerdictTally, conversationVerdict } from './verdict.js';
 
 /** Conversations kept in one report; later ones are counted and the page says how many were left out. */
 export const MAX_HTML_CONVERSATIONS = 5_000;
 /** Transcript rows in the whole report; once spent, later conversations show their facts and findings only. */
 export const MAX_HTML_TOTAL_EVENTS = 100_000;
-/** Conversations whose details start expanded when they have no warning or error. */
-const OPEN_QUIET_CONVERSATIONS = 20;
+/**
+ * Conversations that start expanded: the first ones with a warning or error (failures come first),
+ * or all of them in a report this small. The others carry their details in a <template> until
+ * opened, so the page lays out little at load (see conversationSection).
+ */
+const OPEN_CONVERSATIONS = 20;
+/** Capture verdicts listed under the summary. */
+const MAX_CAPTURE_VERDICTS = 5;
+/** Successful logins listed before the rest fold away behind a summary line. */
+const OK_LOGINS_SHOWN = 10;
 /** Inputs named in the page header and title; the summary's table lists them all. */
 const HEADER_INPUTS = 3;
 /** Capture warnings and undecodable frames listed per input in the summary. */
@@ -42,8 +51,8 @@ interface Entry {
   key: ConversationKey;
   /** The row of the conversation list. */
   row: string;
-  /** The conversation's section. */
-  section: string;
+  /** The conversation's markup; whether it starts expanded is decided in finish(). */
+  markup: ConversationMarkup;
   text: string;
 }
 
@@ -55,6 +64,7 @@ export class HtmlReport implements ReportWriter {
   private transcriptsCut = 0;
   /** Severity of each finding id seen, for the summary table (stats only count them). */
   private readonly severityOf = new Map<string, Severity>();
+  private readonly verdicts = new VerdictTally();
 
   /** Every login attempt of the capture, shown conversations or not (as in the text report). */
   private readonly logins: LoginTable;
@@ -66,8 +76,9 @@ export class HtmlReport implements ReportWriter {
   conversation(original: Conversation): void {
     this.logins.add(original);
     for (const f of original.findings) this.severityOf.set(f.id, f.severity);
-    if (!shouldShow(original, this.opts.onlyProblems)) return;
     const findings = visibleFindings(original.findings, this.opts.minSeverity);
+    this.verdicts.add(original.id, conversationVerdict(original, findings, this.opts.ruleInfo));
+    if (!shouldShow(original, this.opts.onlyProblems)) return;
     if (this.entries.length >= MAX_HTML_CONVERSATIONS) {
       this.leftOut++;
       this.leftOutBySeverity[conversationKey(original, findings).severity]++;
@@ -78,18 +89,19 @@ export class HtmlReport implements ReportWriter {
     const rows = Math.min(conv.events.length, MAX_HTML_EVENTS_PER_CONVERSATION, this.eventsBudget);
     if (rows < Math.min(conv.events.length, MAX_HTML_EVENTS_PER_CONVERSATION)) this.transcriptsCut++;
     this.eventsBudget -= rows;
-    const open = key.severity === 'error' || key.severity === 'warning' || this.entries.length < OPEN_QUIET_CONVERSATIONS;
+    const verdict = conversationVerdict(conv, findings, this.opts.ruleInfo);
     this.entries.push({
       key,
       row: listRow(conv, key, findings),
-      section: renderConversation(conv, findings, this.opts, open, rows),
+      markup: renderConversation(conv, findings, this.opts, rows, verdict.text),
       text: searchText(conv, findings),
     });
   }
 
   finish(findings: Finding[], stats: AnalysisStats): void {
     for (const f of findings) this.severityOf.set(f.id, f.severity);
-    this.entries.sort((a, b) => a.key.id - b.key.id);
+    // Failures first: errors, then warnings, then the rest, each in start order.
+    this.entries.sort((a, b) => keyRank(b.key) - keyRank(a.key) || a.key.id - b.key.id);
     const o = this.opts;
     const cross = visibleFindings(findings, o.minSeverity);
     const style = HTML_CSS;
@@ -119,10 +131,8 @@ export class HtmlReport implements ReportWriter {
     }
     head.push('<main>\n');
     head.push(this.summary(stats));
-    if (this.logins.rows.length) {
-      const shownIds = new Set(this.entries.map((x) => x.key.id));
-      head.push(`<section id="logins" aria-labelledby="logins-h"><h2 id="logins-h">Logins</h2>${loginsHtml(this.logins.sorted(), this.logins.dropped, (id) => shownIds.has(id))}</section>\n`);
-    }
+    head.push(this.verdictSection());
+    if (this.logins.rows.length) head.push(this.loginsSection());
     if (cross.length) {
       head.push('<section id="across" aria-labelledby="across-h"><h2 id="across-h">Across conversations</h2><ol class="findings-across">');
       const shown = new Set(this.entries.map((x) => x.key.id));
@@ -135,7 +145,11 @@ export class HtmlReport implements ReportWriter {
     head.push(this.listSection(stats));
     this.out(head.join(''));
     if (this.entries.length) this.out('<section id="details" aria-labelledby="details-h"><h2 id="details-h">Transcripts</h2>\n');
-    for (const entry of this.entries) this.out(entry.section);
+    const openAll = this.entries.length <= OPEN_CONVERSATIONS;
+    this.entries.forEach((entry, i) => {
+      const problem = entry.key.severity === 'error' || entry.key.severity === 'warning';
+      this.out(conversationSection(entry.key, entry.markup, openAll || (problem && i < OPEN_CONVERSATIONS)));
+    });
     const tail: string[] = [];
     if (this.entries.length) tail.push('</section>\n');
     tail.push('</main>\n');
@@ -144,6 +158,41 @@ export class HtmlReport implements ReportWriter {
     tail.push(`<script type="application/json" id="mw-index">${jsonForScript(index)}</script>\n`);
     tail.push(`<script>${script}</script>\n</body>\n</html>\n`);
     this.out(tail.join(''));
+  }
+
+  /** The causes that matter across the capture, worst and most frequent first (as the text report ends). */
+  private verdictSection(): string {
+    const t = this.verdicts;
+    const items = t.top(MAX_CAPTURE_VERDICTS).map((g) => {
+      const n = g.conversations.length;
+      const links = g.conversations.slice(0, 8).map((id) => (this.entries.some((x) => x.key.id === id) ? `<a href="#c${id}">#${id}</a>` : `#${id}`)).join(', ');
+      const more = n > 8 ? ` … and ${n - 8} more` : '';
+      return `<li class="sev-${g.severity}"><span class="badge sev-${g.severity}">${g.severity}</span> <strong>${n} conversation${n > 1 ? 's' : ''}</strong> (${links}${more}): `
+        + `${e(g.cause)}${g.fix ? ` <span class="fix">— fix: ${e(g.fix)}</span>` : ''}</li>`;
+    });
+    if (t.size > MAX_CAPTURE_VERDICTS) items.push(`<li>… ${t.size - MAX_CAPTURE_VERDICTS} more causes in the conversations below</li>`);
+    if (t.clean) items.push(`<li class="clean">✔ ${t.clean} conversation${t.clean > 1 ? 's' : ''} without problems</li>`);
+    if (t.total === 0) items.push('<li>No mail conversations in the capture.</li>');
+    return `<section id="verdict" aria-labelledby="verdict-h"><h2 id="verdict-h">Verdict</h2><ul class="verdicts">${items.join('')}</ul></section>\n`;
+  }
+
+  /** Failed (and unfinished) logins first; successful ones after them, folded when there are many. */
+  private loginsSection(): string {
+    const shownIds = new Set(this.entries.map((x) => x.key.id));
+    const linked = (id: number): boolean => shownIds.has(id);
+    const rows = this.logins.sorted();
+    const bad = rows.filter((r) => r.outcome !== 'ok');
+    const ok = rows.filter((r) => r.outcome === 'ok');
+    const parts: string[] = [];
+    if (bad.length) parts.push(`<h3>Not successful (${bad.length})</h3><div class="table-wrap">${loginsHtml(bad, 0, linked)}</div>`);
+    if (ok.length) {
+      const table = `<div class="table-wrap">${loginsHtml(ok, 0, linked)}</div>`;
+      parts.push(ok.length > OK_LOGINS_SHOWN
+        ? `<details class="ok-logins"><summary><h3>Successful (${ok.length})</h3></summary>${table}</details>`
+        : `<h3>Successful (${ok.length})</h3>${table}`);
+    }
+    if (this.logins.dropped) parts.push(`<p class="note">${this.logins.dropped} more attempts not listed.</p>`);
+    return `<section id="logins" aria-labelledby="logins-h"><h2 id="logins-h">Logins</h2>${parts.join('')}</section>\n`;
   }
 
   private summary(stats: AnalysisStats): string {
@@ -206,7 +255,7 @@ export class HtmlReport implements ReportWriter {
     o.push('<div class="search"><label for="mw-q">Search</label><input type="search" id="mw-q" name="q" placeholder="address, user, server, finding id…"></div>');
     o.push('<div><button type="reset">Reset filters</button> <span class="needs-js" hidden><button type="button" id="mw-expand">Expand all</button> <button type="button" id="mw-collapse">Collapse all</button></span></div>');
     o.push('</form>');
-    o.push('<noscript><p class="note">The filters need JavaScript; everything below is shown.</p></noscript>');
+    o.push('<noscript><p class="note">The filters, and the details of conversations that start collapsed, need JavaScript.</p></noscript>');
     o.push(`<p class="filter-status" id="mw-filter-status" role="status" aria-live="polite">${this.entries.length} conversations</p>`);
     const hidden = stats.conversations - this.entries.length - this.leftOut;
     if (this.opts.onlyProblems && hidden > 0) {
@@ -231,6 +280,10 @@ export class HtmlReport implements ReportWriter {
     o.push('</section>\n');
     return o.join('');
   }
+}
+
+function keyRank(k: ConversationKey): number {
+  return k.severity === 'none' ? 0 : SEVERITY_ORDER[k.severity];
 }
 
 function rank(s: Severity | undefined): number {

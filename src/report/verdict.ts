@@ -102,10 +102,12 @@ export class VerdictTally {
       this.clean++;
       return;
     }
-    let g = this.groups.get(v.finding.id);
+    // One group per cause as worded: the same rule with other server words is another cause.
+    const key = `${v.finding.id}\n${v.cause}`;
+    let g = this.groups.get(key);
     if (!g) {
       g = { severity: v.finding.severity, id: v.finding.id, cause: v.cause, ...(v.fix ? { fix: v.fix } : {}), conversations: [] };
-      this.groups.set(v.finding.id, g);
+      this.groups.set(key, g);
     }
     g.conversations.push(conversation);
   }

@@ -46,7 +46,7 @@ function tagNames(html: string): string[] {
 const OWN_TAGS = new Set([
   'html', 'head', 'meta', 'link', 'title', 'style', 'body', 'header', 'h1', 'h2', 'h3', 'h4', 'p', 'span', 'code', 'div', 'main', 'section',
   'ol', 'ul', 'li', 'dl', 'dt', 'dd', 'table', 'caption', 'thead', 'tbody', 'tr', 'th', 'td', 'a', 'details', 'summary', 'aside', 'form',
-  'fieldset', 'legend', 'label', 'input', 'button', 'noscript', 'strong', 'small', 'br', 'footer', 'script',
+  'fieldset', 'legend', 'label', 'input', 'button', 'noscript', 'strong', 'small', 'br', 'footer', 'script', 'template',
 ]);
 
 /** The embedded conversation index, read the way the page's script reads it. */
@@ -195,6 +195,66 @@ describe('HTML report of a hostile server (capture built in the test)', () => {
   });
 });
 
+describe('HTML report of the founding samples and a TLS session', () => {
+  const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+  let phone: AnalysisResult;
+  let iphone: AnalysisResult;
+  let tls: AnalysisResult;
+  beforeAll(async () => {
+    phone = await analyzeFiles([join(ROOT, 'captures/phone-vs-thunderbird.pcap')]);
+    iphone = await analyzeFiles([join(ROOT, 'captures/iphone-exchange2007-plaintext.pcap')]);
+    // The TLS sessions ran on ports 40001-40099 (captures/tls/README.md).
+    tls = await analyzeFiles([join(ROOT, 'captures/tls/tls13-client-rejects.pcap')], { extraPorts: Array.from({ length: 99 }, (_, i) => 40001 + i) });
+  });
+
+  it('groups a finding that occurs more than once into one card with its count and the other occurrences', () => {
+    const html = render(phone);
+    const c1 = html.slice(html.indexOf('<section class="conv sev-error" id="c1"'), html.indexOf('</section>', html.indexOf('id="c1"')));
+    expect(c1.match(/<code>imap\.unquoted-credentials<\/code>/g)).toHaveLength(1);
+    expect(c1).toMatch(/<code>imap\.unquoted-credentials<\/code> <span class="times" title="2 occurrences">×2<\/span>/);
+    expect(c1).toMatch(/<details class="also"><summary>1 more time<\/summary><ul><li>AUTH sent its arguments unquoted[^<]*— <a href="#c1-e\d+">frame 10<\/a><\/li>/);
+    // Both rows link to the one card.
+    const card = /<li class="finding sev-error" id="(c1-f\d+)"><p class="fhead"><span class="badge sev-error">error<\/span><code>imap\.unquoted-credentials/.exec(c1)![1];
+    expect(c1.match(new RegExp(`href="#${card}"`, 'g'))!.length).toBe(2);
+  });
+
+  it('puts the verdicts on top and each conversation\'s verdict in its summary line', () => {
+    const html = render(iphone);
+    expect(html.indexOf('id="verdict-h"')).toBeLessThan(html.indexOf('id="logins-h"'));
+    expect(html).toMatch(/<li class="sev-error"><span class="badge sev-error">error<\/span> <strong>3 conversations<\/strong> \(<a href="#c1">#1<\/a>, <a href="#c2">#2<\/a>, <a href="#c3">#3<\/a>\): Exchange refuses LOGIN without TLS/);
+    expect(html).toMatch(/<span class="verdict">login failed: Exchange refuses LOGIN without TLS[^<]*— fix: Set the client to SSL\/TLS on 993 or STARTTLS on 143<\/span><\/summary>/);
+  });
+
+  it('lists the failed logins before the successful ones', () => {
+    const html = render(iphone);
+    const logins = html.slice(html.indexOf('id="logins-h"'), html.indexOf('</section>', html.indexOf('id="logins-h"')));
+    expect(logins.indexOf('Not successful (3)')).toBeGreaterThan(0);
+    expect(logins.indexOf('Not successful (3)')).toBeLessThan(logins.indexOf('Successful (1)'));
+  });
+
+  it('draws the TLS handshake in the ladder, with the client\'s cleartext alert on its own row', () => {
+    const html = render(tls);
+    expect(html).toMatch(/<tr class="ev c2s k-tls[^"]*" id="c1-tls\d+">.*?<span class="lbl">ClientHello<\/span>.*?\[TLS ClientHello: /);
+    expect(html).toMatch(/<tr class="ev s2c k-tls[^"]*" id="c1-tls\d+">.*?<span class="lbl">ServerHello<\/span>.*?\[TLS ServerHello: TLS 1\.3, /);
+    const rows = [...html.matchAll(/<tr class="ev [^"]*" id="(c1-[a-z0-9]+)">/g)].map((m) => m[1]!);
+    expect(rows.indexOf('c1-syn')).toBe(0);
+    expect(rows.findIndex((r) => r.startsWith('c1-tls'))).toBe(1);
+  });
+
+  it('keeps a collapsed conversation\'s details in a template and opens the failures first', () => {
+    // 21 conversations: more than start expanded. The clean ones are collapsed, their body inert.
+    const many = { ...phone, conversations: Array.from({ length: 21 }, (_, i) => ({ ...phone.conversations[i % 3]!, id: i + 1 })) };
+    const html = render(many);
+    const sections = [...html.matchAll(/<section class="conv sev-(\w+)" id="c(\d+)"[^>]*><details( open)?>/g)];
+    expect(sections).toHaveLength(21);
+    const open = sections.filter((m) => m[3]).map((m) => m[1]);
+    expect(open.every((sev) => sev === 'error' || sev === 'warning')).toBe(true);
+    const closed = sections.filter((m) => !m[3]).map((m) => Number(m[2]));
+    expect(closed.length).toBeGreaterThan(0);
+    for (const id of closed) expect(html).toMatch(new RegExp(`id="c${id}"[^>]*><details><summary>.*?</summary><template class="lazy"><div class="conv-inner">`));
+  });
+});
+
 describe('jsonForScript', () => {
   it('escapes what could end or bend a script element, and U+2028/2029', () => {
     const text = '</script><!-- & \u2028\u2029 >';
@@ -244,7 +304,11 @@ describe.skipIf(!HAS_CORPUS)('HTML report of corpus captures', () => {
 
   it('lists every conversation with its worst severity and protocol, in the list and in the index', () => {
     const data = index(html);
-    expect(data.conversations.map((c) => c.id)).toEqual(result.conversations.map((c) => c.id));
+    // Failures first: errors, then warnings, info, none; each in start order.
+    const rank = { error: 3, warning: 2, info: 1, none: 0 } as const;
+    const order = [...result.conversations].sort((a, b) => rank[worstSeverity(b.findings) ?? 'none'] - rank[worstSeverity(a.findings) ?? 'none'] || a.id - b.id);
+    expect(data.conversations.map((c) => c.id)).toEqual(order.map((c) => c.id));
+    expect([...html.matchAll(/<section class="conv [^"]*" id="c(\d+)"/g)].map((m) => Number(m[1]))).toEqual(order.map((c) => c.id));
     for (const c of result.conversations) {
       const sev = worstSeverity(c.findings) ?? 'none';
       const proto = c.protocol === 'unknown' ? 'other' : c.protocol;
