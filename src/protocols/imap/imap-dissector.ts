@@ -41,6 +41,11 @@ interface Pending {
   idle?: boolean;
   /** Server bytes were lost while this command was in flight: its completion may be gone. */
   gapped?: boolean;
+  /**
+   * Sent while earlier commands were still in flight (pipelined): the server runs it in the state
+   * those commands leave, so its state is judged when they have completed (judgeDeferredStates).
+   */
+  stateDeferred?: boolean;
 }
 
 /** Creates the IMAP dissector for one connection (see DissectorFactory). */
@@ -494,11 +499,8 @@ class ImapDissector implements ProtocolDissector {
       this.b.anomaly('pending-capped', line.firstFrame, n, `more than ${LIMITS.MAX_PENDING_COMMANDS} commands in flight: ${dropped.tag} ${dropped.name} is no longer tracked`);
     }
     this.pending.push(p);
-    const states = commandStates(name);
-    // Only judged when the session was followed from its greeting (a mid-session capture only guesses the state).
-    if (states && this.greetingSeen && state !== 'unknown' && !states.includes(state)) {
-      this.b.anomaly('wrong-state', line.firstFrame, n, `${name} is not valid in the ${state} state`);
-    }
+    if (this.pending.length > 1) p.stateDeferred = true;
+    else this.judgeState(p);
     if (this.pending.some((q) => q !== p && q.name === 'STARTTLS')) {
       this.b.anomaly('starttls-injection', line.firstFrame, n, `client sent ${name} after STARTTLS before the server answered (pipelined into the TLS switch)`);
     }
@@ -696,8 +698,34 @@ class ImapDissector implements ProtocolDissector {
       if (p.sasl) this.finishSasl(p, status);
     }
     this.stateAfter(p.name, status, line);
+    // Completed out of order before the commands sent ahead of it: judged in the state now.
+    if (p.stateDeferred) this.judgeState(p);
+    this.judgeDeferredStates();
     // An eager ClientHello waited for this answer: into TLS after OK, read as text otherwise.
     if (p.name === 'STARTTLS') this.releaseEarlyTls();
+  }
+
+  /**
+   * Checks that a command is valid in the state the server runs it in. Only judged when the session
+   * was followed from its greeting (a mid-session capture only guesses the state).
+   */
+  private judgeState(p: Pending): void {
+    p.stateDeferred = false;
+    const state = this.state;
+    p.ex.state = state;
+    const states = commandStates(p.name);
+    if (states && this.greetingSeen && state !== 'unknown' && !states.includes(state)) {
+      this.b.anomaly('wrong-state', p.ex.commandFrame, p.ex.commandEvent, `${p.name} is not valid in the ${state} state`);
+    }
+  }
+
+  /**
+   * A pipelined command runs after the commands before it (RFC 9051 §5.5): once every earlier one
+   * has completed, its state is the one they left. Called after each completion.
+   */
+  private judgeDeferredStates(): void {
+    const first = this.pending[0];
+    if (first?.stateDeferred) this.judgeState(first);
   }
 
   private stateAfter(name: string, status: 'OK' | 'NO' | 'BAD', line: LogicalLine): void {
@@ -767,6 +795,7 @@ class ImapDissector implements ProtocolDissector {
   private dropPending(p: Pending): void {
     const i = this.pending.indexOf(p);
     if (i >= 0) this.pending.splice(i, 1);
+    this.judgeDeferredStates();
   }
 
   private saslStep(p: Pending, side: 'C' | 'S', text: string): void {

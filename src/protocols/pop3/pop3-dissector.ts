@@ -41,6 +41,8 @@ interface Pending {
   cmd: ParsedCommand;
   auth?: AuthAttempt;
   sasl?: SaslProgress;
+  /** Sent before an earlier command was answered (RFC 2449 pipelining): its state is judged once those are (judgeState). */
+  stateDeferred?: boolean;
 }
 
 /** A multi-line answer being read. */
@@ -354,7 +356,6 @@ class Pop3Dissector implements ProtocolDissector {
       this.b.anomaly('command-too-long', li.firstFrame, n, `${li.length} octets; RFC 2449 allows 255 including CRLF`);
     }
     if (!cmd.known) this.b.anomaly('unknown-command', li.firstFrame, n, cmd.command);
-    else if (!cmd.allowedStates.includes(this.state)) this.b.anomaly('command-in-wrong-state', li.firstFrame, n, `${cmd.command} in ${this.state}`);
     if (pipelined) {
       if (this.awaitingStls()) this.b.anomaly('starttls-injection', li.firstFrame, n, `client sent ${cmd.command} after STLS before the server answered`);
       else if (!this.pipeliningAdvertised && !this.pipeliningReported) {
@@ -364,6 +365,9 @@ class Pop3Dissector implements ProtocolDissector {
     }
     if (this.multi && head === undefined) this.multi.sentDuring.push(n);
     const p: Pending = { ex, cmd };
+    // The server runs a pipelined command after the ones before it: in the state their answers leave.
+    if (head !== undefined) p.stateDeferred = true;
+    else this.judgeState(p, parsed);
     this.startAuth(p, raw, li);
     if (this.pending.length >= LIMITS.MAX_PENDING_COMMANDS) {
       const dropped = this.pending.shift()!;
@@ -511,6 +515,18 @@ class Pop3Dissector implements ProtocolDissector {
     }
     this.pending.shift();
     this.answer(head, bytes, li, raw, parsed);
+    const next = this.pending[0];
+    if (next?.stateDeferred) this.judgeState(next);
+  }
+
+  /** Checks that a known command is valid in the state the server runs it in (`parsed`: its command event's, when at hand). */
+  private judgeState(p: Pending, parsed?: Pop3Parsed): void {
+    p.stateDeferred = false;
+    const { ex, cmd } = p;
+    ex.state = this.state;
+    const ev = parsed ?? this.b.event(ex.commandEvent)?.parsed as Pop3Parsed | undefined;
+    if (ev?.type === 'command') ev.state = this.state;
+    if (cmd.known && !cmd.allowedStates.includes(this.state)) this.b.anomaly('command-in-wrong-state', ex.commandFrame, ex.commandEvent, `${cmd.command} in ${this.state}`);
   }
 
   private greeting(bytes: Uint8Array, li: LineInfo, raw: string, parsed: Pop3Status): void {
