@@ -20,8 +20,14 @@ export function outcome(c: Conversation): string {
   if (t?.refused) return 'refused (nothing listening)';
   const serverSpoke = c.events.some((e) => e.side === 'S' && e.kind === 'line');
   const last = c.auth[c.auth.length - 1];
-  if (last) {
+  const hungUp = serverHungUp(c);
+  if (last && last.outcome === 'unknown' && hungUp) {
+    parts.push('the server disconnected the client before answering the login');
+  } else if (last) {
     parts.push(last.outcome === 'ok' ? 'login ok' : last.outcome === 'failed' ? 'login failed' : last.outcome === 'cancelled' ? 'login cancelled' : 'login outcome unknown');
+    if (hungUp) parts.push('then the server disconnected the client');
+  } else if (hungUp) {
+    parts.push('the server disconnected the client');
   } else if (!serverSpoke && c.transport.security === 'plain' && t?.established) {
     parts.push('no greeting');
   } else if (c.transport.security !== 'plain' && !c.transport.decrypted) {
@@ -34,6 +40,18 @@ export function outcome(c: Conversation): string {
   if (t?.resetBy) parts.push(`reset by ${t.resetBy}`);
   if (!c.sawSyn) parts.push('capture started mid-connection');
   return parts.join(', ');
+}
+
+/** An IMAP server ended the session with an untagged BYE of its own (not the answer to LOGOUT, not a greeting). */
+function serverHungUp(c: Conversation): boolean {
+  if (c.protocol !== 'imap') return false;
+  for (const ev of c.events) {
+    if (ev.side !== 'S' || ev.n === c.greeting?.event) continue;
+    const p = ev.parsed as { type?: string; name?: string } | undefined;
+    if (p?.type !== 'untagged' || p.name !== 'BYE') continue;
+    return !c.exchanges.some((x) => x.command === 'LOGOUT' && x.commandEvent >= 0 && x.commandEvent < ev.n);
+  }
+  return false;
 }
 
 export function endpoint(e: { ip: string; port: number }): string {

@@ -62,3 +62,91 @@ describe('pipelined commands are checked in the state the commands before them l
     expect(conv.anomalies.filter((a) => a.code === 'command-in-wrong-state').map((a) => a.detail)).toEqual(['STAT in AUTHORIZATION']);
   });
 });
+
+describe('a login line with a space sent bare is a quoting problem, not a wrong password', () => {
+  it('imaplib/getmail6: LOGIN john smith "pass word" answered BAD → imap.unquoted-credentials with the quoted form, no login-failed', () => {
+    const conv = imap([DOVECOT, ['C', 'UHJB1 CAPABILITY'], ['S', '* CAPABILITY IMAP4rev1 AUTH=PLAIN'], ['S', 'UHJB1 OK Pre-login capabilities listed, post-login capabilities have more.'],
+      ['C', 'UHJB2 LOGIN john smith "pass word"'], ['S', 'UHJB2 BAD Error in IMAP command received by server.'],
+      ['C', 'UHJB3 LOGOUT'], ['S', '* BYE Logging out'], ['S', 'UHJB3 OK Logout completed.']], TLS);
+    const f = diagnose(conv);
+    expect(f.map((x) => x.id)).toEqual(['imap.unquoted-credentials']);
+    const m = f[0]!.message;
+    expect(m).toContain('3 arguments where it takes 2');
+    expect(m).toContain('quoted the password but sent the user name bare');
+    expect(m).toContain('LOGIN "john <redacted>" "<redacted>"');
+    expect(m).toContain('BAD: a syntax error, not a wrong password');
+    // Every word after the first may be password: none is shown, nor a length.
+    for (const x of f) for (const word of ['smith', 'pass word', '5-character']) expect(x.message).not.toContain(word);
+    expect(conv.auth[0]!.secret).toBeUndefined();
+  });
+
+  it('all words bare: both readings are offered, and the cleartext finding does not call the first word the user', () => {
+    const conv = imap([DOVECOT, ['C', 'a1 LOGIN john secretone secrettwo'], ['S', 'a1 BAD Error in IMAP command received by server.'], ['C', 'a2 LOGOUT'], ['S', '* BYE'], ['S', 'a2 OK']]);
+    const f = diagnose(conv);
+    expect(f.map((x) => x.id).sort()).toEqual(['imap.cleartext-login', 'imap.unquoted-credentials']);
+    const uq = only(f, 'imap.unquoted-credentials')[0]!;
+    expect(uq.message).toContain('LOGIN "john <redacted>" "<redacted>" if the user name has the space');
+    expect(uq.message).toContain('LOGIN "john" "<redacted> <redacted>" if the password has it');
+    expect(only(f, 'imap.cleartext-login')[0]!.message).toContain('for a user name starting "john"');
+    for (const x of f) expect(x.message).not.toMatch(/secretone|secrettwo/);
+  });
+
+  it('any BAD answer to LOGIN is not imap.login-failed; an unexplained one is imap.bad-response', () => {
+    const conv = imap([DOVECOT, ['C', 'a1 LOGIN alice "Secret123"'], ['S', 'a1 BAD Something odd.'], ['C', 'a2 LOGOUT'], ['S', '* BYE'], ['S', 'a2 OK']], TLS);
+    expect(ids(conv)).toEqual(['imap.bad-response']);
+  });
+});
+
+describe('untagged BAD and BYE', () => {
+  it("Dovecot's untagged `* BAD [ALERT] Plaintext authentication not allowed` is not pinned on LOGIN, and the vendor findings say it once", () => {
+    const conv = imap([
+      ['S', '* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS LOGINDISABLED] Dovecot (Debian) ready.'],
+      ['C', 'a1 LOGIN alice Secret123'],
+      ['S', '* BAD [ALERT] Plaintext authentication not allowed without SSL/TLS, but your client did it anyway. If anyone was listening, the password was exposed.'],
+      ['S', 'a1 NO [PRIVACYREQUIRED] Plaintext authentication disallowed on non-secure (SSL/TLS) connections.'],
+      ['C', 'a2 LOGOUT'], ['S', '* BYE Logging out'], ['S', 'a2 OK Logout completed.'],
+    ]);
+    const got = ids(conv);
+    expect(got).not.toContain('imap.bad-response');
+    expect(got).toContain('dovecot.password-exposed');
+    expect(got).toContain('dovecot.plaintext-disallowed');
+  });
+
+  it('an untagged BAD no knowledge explains answers no command', () => {
+    const conv = imap([DOVECOT, ['C', 'a1 NOOP'], ['S', '* BAD Line too long'], ['S', 'a1 OK'], ['C', 'a2 LOGOUT'], ['S', '* BYE'], ['S', 'a2 OK']], TLS);
+    const f = only(diagnose(conv), 'imap.bad-response');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.message).toContain('untagged "* BAD Line too long", which answers no command');
+    expect(f[0]!.args.command).toBe('');
+  });
+
+  it('`* BYE Too many invalid IMAP commands.` answers the last command: no missing-completion, outcome "the server disconnected the client"', async () => {
+    const { outcome } = await import('../../src/report/describe.js');
+    const conv = imap([DOVECOT, ['C', 'a1 FOO'], ['S', 'a1 BAD Error in IMAP command received by server.'], ['C', 'a2 FOO'], ['S', 'a2 BAD Error in IMAP command received by server.'], ['C', 'a3 FOO'], ['S', '* BYE Too many invalid IMAP commands.']], { ...TLS, summary: { finBy: 'server' } });
+    const got = ids(conv);
+    expect(got).toContain('imap.server-bye');
+    expect(got).not.toContain('imap.missing-completion');
+    expect(outcome(conv)).toBe('the server disconnected the client');
+  });
+});
+
+describe('spaces in a login line: what was sent, not who typed it', () => {
+  it("mutt's `AUTHENTICATE CRAM-MD5 ` (trailing space) that Cyrus rejects is called the client's", () => {
+    const conv = imap([
+      ['S', '* OK [CAPABILITY IMAP4rev1 LITERAL+ ID ENABLE AUTH=CRAM-MD5 SASL-IR] server ready'],
+      ['C', 'a0000 AUTHENTICATE CRAM-MD5 '], ['S', 'a0000 BAD Invalid base64 string'],
+      ['C', 'a0001 LOGOUT'], ['S', '* BYE'], ['S', 'a0001 OK'],
+    ], TLS);
+    const f = diagnose(conv);
+    expect(f.map((x) => x.id)).toEqual(['imap.credential-whitespace']);
+    expect(f[0]!.message).toContain('the line ends with a space');
+    expect(f[0]!.message).toContain('a bug of the client');
+    expect(f[0]!.message).not.toContain('pasted by mistake');
+  });
+
+  it('a password with a trailing space: a person or the client put it there', () => {
+    const conv = pop3([['S', '+OK Dovecot ready.'], ['C', 'USER alice'], ['S', '+OK'], ['C', 'PASS Secret123 '], ['S', '-ERR [AUTH] Authentication failed.'], ['C', 'QUIT'], ['S', '+OK']], POP3_TLS);
+    const f = only(diagnose(conv), 'pop3.credential-whitespace');
+    expect(f[0]!.message).toContain('Either a person entered these spaces with the credentials (a paste, a typo) or the client added them; the server refused the login.');
+  });
+});

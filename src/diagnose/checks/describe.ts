@@ -10,7 +10,9 @@ export function methodName(v: LoginView): string {
 
 /** ` for user "bob"` or '' when the user is unknown. User names are not secrets. */
 export function forUser(v: LoginView): string {
-  return v.user !== undefined ? ` for user "${v.user}"` : '';
+  if (v.user === undefined) return '';
+  // LOGIN with too many arguments: the first word may be only the start of the user name.
+  return v.attempt?.details?.['argumentCount'] !== undefined ? ` for a user name starting "${v.user}"` : ` for user "${v.user}"`;
 }
 
 /** ` and a 9-character password` or '' when the attempt has no secret. */

@@ -11,6 +11,9 @@ export function loginFailedDrafts(conv: Conversation): FindingDraft[] {
     // Only logins the server understood as logins; a wrong command is the unknown-command finding.
     if (v.outcome !== 'failed' || !v.attempt) continue;
     const ex = v.exchange;
+    // BAD is a syntax error (RFC 9051 §7.1.3): the credentials were not judged. imap.unquoted-credentials,
+    // imap.credential-whitespace or imap.bad-response say what was wrong with the line.
+    if (ex.status === 'BAD') continue;
     const ctx = replyContextOf(conv, ex);
     const kb = ctx ? lookupReply(ctx) : undefined;
     const reply = replyText(ex.status, ex.responseCode, ex.responseText);

@@ -184,6 +184,10 @@ function addSpecifics(cmd: ImapCommand, raw: string, spec: CommandSpec | undefin
       if (!user || !password || !pwValue) return undefined;
       cmd.login = { user, password: { value: '', form: password.form, raw: '' } };
       if (password.invalid) cmd.login.password.invalid = password.invalid;
+      const last = cmd.args[cmd.args.length - 1];
+      if (cmd.args.length > 2 && last) {
+        cmd.login.extra = { count: cmd.args.length, lastForm: last.t === 'atom' || last.t === 'quoted' || last.t === 'literal' ? last.t : 'other' };
+      }
       // Secret span: the characters of the password (inside the quotes for a quoted string).
       let start = pwValue.pos;
       let end = pwValue.pos + password.raw.length;

@@ -69,6 +69,8 @@ class ImapDissector implements ProtocolDissector {
   private readonly encryptedBytes: [number, number] = [0, 0];
   private readonly inflaters: [RawInflater | undefined, RawInflater | undefined] = [undefined, undefined];
   private byeSeen = false;
+  /** Event of the server's last untagged BYE after the greeting: the commands sent before it are answered by it (the server hung up). */
+  private byeEvent = -1;
   private readonly bareLf: [{ count: number; anomaly?: number }, { count: number; anomaly?: number }] = [{ count: 0 }, { count: 0 }];
   private readonly resyncSkipped: [number, number] = [0, 0];
   private closed = false;
@@ -130,6 +132,8 @@ class ImapDissector implements ProtocolDissector {
     for (const p of this.pending) {
       if (p.sasl && p.auth) this.finishSasl(p, undefined);
       if (p.name === 'LOGOUT' && this.byeSeen) continue;
+      // `* BYE Too many invalid IMAP commands.` and a close: the BYE is the answer (RFC 9051 §7.1.5).
+      if (p.ex.commandEvent >= 0 && p.ex.commandEvent < this.byeEvent) continue;
       this.b.anomaly('missing-completion', p.ex.commandFrame, p.ex.commandEvent, `${p.tag} ${p.name} got no tagged completion`);
     }
     for (const dir of [0, 1] as const) {
@@ -526,8 +530,10 @@ class ImapDissector implements ProtocolDissector {
           a.userRaw = u.raw;
           if (u.invalid) a.details = { userInvalid: u.invalid };
           if (cmd.login.password.invalid) a.details = { ...a.details, passwordInvalid: cmd.login.password.invalid };
+          // Too many arguments: the first word may be only part of the user name, the second only part of the password.
+          if (cmd.login.extra) a.details = { ...a.details, argumentCount: String(cmd.login.extra.count) };
         }
-        if (secret?.kind === 'password') a.secret = secretFacts('password', secret.value);
+        if (secret?.kind === 'password' && !cmd.login?.extra) a.secret = secretFacts('password', secret.value);
         p.auth = this.b.addAuth(a);
         break;
       }
@@ -651,6 +657,7 @@ class ImapDissector implements ProtocolDissector {
     if (p) this.relate(p, n, 'S', line.ts, false);
     if (u.name === 'BYE') {
       this.byeSeen = true;
+      this.byeEvent = n;
       this.state = 'logout';
     }
     if (u.name === 'CAPABILITY') this.addCapabilities(this.capPhase(), line.firstFrame, (u.capabilities ?? []).join(' '));

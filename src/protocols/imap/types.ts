@@ -82,7 +82,16 @@ export interface ImapCommand {
   rawArgs: string;
   notes?: ImapArgNote[];
   /** LOGIN, and an unknown command that reads like one (`AUTH DOMAIN\\user pass`, see would-be-login.ts): the user and password astrings. */
-  login?: { user: ImapAstring; password: ImapAstring };
+  login?: {
+    user: ImapAstring;
+    password: ImapAstring;
+    /**
+     * Set when LOGIN carried more than its 2 arguments (`LOGIN john smith "pass word"`): how many,
+     * and how the last was written. A user name or password with a space was sent bare; which
+     * words are the password is not known (user is the first word, password the second).
+     */
+    extra?: { count: number; lastForm: 'atom' | 'quoted' | 'literal' | 'other' };
+  };
   /** AUTHENTICATE: mechanism (as sent); SASL-IR initial response present (its length; '=' = empty). The response itself is secret. */
   authenticate?: { mechanism: string; initialResponse?: { length: number; empty: boolean } };
   /** SELECT/EXAMINE/CREATE/DELETE/STATUS/APPEND...: the mailbox argument's value. */
