@@ -104,19 +104,19 @@ describe('tls rules on the loopback captures', () => {
     expect(ss.frames).toEqual([tlsOf(r.convs[0]!).certificates[0]!.frame, alert.frames[0]]);
   });
 
-  it('the client rejecting in TLS 1.3 without keys: the alert is encrypted, so tls.handshake-failed says who closed', async () => {
+  it('the client rejecting in TLS 1.3 without keys: its alert went out before its handshake keys (outer type 21 is never encrypted in TLS 1.3), so tls.alert says why', async () => {
     const r = await loopback('tls13-client-rejects');
-    expect(r.tlsIds).toEqual([['tls.handshake-failed']]);
-    const f = one(r, 'tls.handshake-failed');
+    expect(r.tlsIds).toEqual([['tls.alert']]);
+    const f = one(r, 'tls.alert');
     expect(f.severity).toBe('error');
-    expect(f.message).toBe('The TLS handshake (TLS 1.3) did not complete: the client closed the connection after the ServerHello; the client had sent an encrypted alert (a key log would show which).');
+    expect(f.args).toMatchObject({ sender: 'client', level: 'fatal', name: 'unknown_ca', decrypted: false });
   });
 
-  it('the client rejecting in TLS 1.3 with its key log: the decrypted certificate is self-signed (the alert itself stays unreadable: openssl logged no client secret)', async () => {
+  it('the client rejecting in TLS 1.3 with its key log: tls.alert unknown_ca and the decrypted certificate is self-signed (an error: the client refused it)', async () => {
     const r = await loopback('tls13-client-rejects', true);
-    expect(r.tlsIds).toEqual([['tls.handshake-failed', 'tls.self-signed']]);
-    expect(one(r, 'tls.handshake-failed').message).toContain("after the server's certificate");
-    expect(one(r, 'tls.self-signed').severity).toBe('warning');
+    expect(r.tlsIds).toEqual([['tls.alert', 'tls.self-signed']]);
+    expect(one(r, 'tls.alert').args).toMatchObject({ sender: 'client', name: 'unknown_ca' });
+    expect(one(r, 'tls.self-signed').severity).toBe('error');
   });
 
   it('tls.cert-expired: certificate that expired 2021-01-01, refused by the client with certificate_expired → error', async () => {

@@ -57,7 +57,7 @@ export const tlsAlert = defineRule({
   severity: 'error',
   title: 'TLS alert',
   explanation:
-    'One side sent a TLS alert: a message that reports a problem with the TLS session. A fatal alert ends the connection at once; a warning-level alert reports something the connection can survive (in TLS 1.3 every alert except close_notify and user_canceled is fatal). Alerts during the handshake say why it failed; the most common in mail are a client refusing the server\'s certificate (unknown_ca, bad_certificate, certificate_expired, certificate_unknown) and the two sides finding no common version or cipher (protocol_version, handshake_failure). close_notify is the normal end of a session and is not reported. Alerts sent after the handshake are encrypted and can only be read with a key log. Fatal alerts are reported as errors, warning-level ones as warnings.',
+    'One side sent a TLS alert: a message that reports a problem with the TLS session. A fatal alert ends the connection at once; a warning-level alert reports something the connection can survive (in TLS 1.3 every alert except close_notify and user_canceled is fatal). Alerts during the handshake say why it failed; the most common in mail are a client refusing the server\'s certificate (unknown_ca, bad_certificate, certificate_expired, certificate_unknown) and the two sides finding no common version or cipher (protocol_version, handshake_failure). close_notify is the normal end of a session and is not reported. Alerts sent under the session\'s keys are encrypted and can only be read with a key log; in TLS 1.3 an encrypted record always has the outer type application_data, so an alert record (type 21) is readable — an OpenSSL client refusing the certificate sends it before switching to its handshake keys. Fatal alerts are reported as errors, warning-level ones as warnings.',
   fix: 'Read who sent the alert and its meaning. A client refusing the certificate: install a certificate from a CA the client trusts, valid now, for the host name the client uses, and send the intermediate certificates with it (or make the client trust the private CA). protocol_version / handshake_failure / insufficient_security: enable a TLS version and cipher suites both sides support (TLS 1.2 or 1.3 with AEAD ciphers, RFC 9325). A bad_record_mac or decode_error usually points at a middlebox (antivirus, firewall TLS inspection) altering the bytes.',
   references: ['RFC 8446 §6 (alert protocol)', 'RFC 5246 §7.2 (TLS 1.2 alerts)', 'RFC 9325 (recommendations for secure use of TLS)', 'RFC 7507 (inappropriate_fallback)'],
   check(conv) {
@@ -68,9 +68,11 @@ export const tlsAlert = defineRule({
       if (a.description === CLOSE_NOTIFY) continue;
       const fatal = a.level === 'fatal';
       const when = t.applicationDataFrame === undefined || a.frame < t.applicationDataFrame ? 'during the handshake' : 'during the session';
+      // The reset that follows a fatal alert is its consequence (tcp.reset stays quiet): said here.
+      const reset = fatal && conv.tcp?.resetBy && (conv.tcp.resetFrame ?? conv.tcp.lastFrame) >= a.frame ? ` The ${conv.tcp.resetBy} then reset the connection.` : '';
       out.push({
         frames: [a.frame],
-        message: `The ${a.sender} sent a ${fatal ? 'fatal' : `${a.level}-level`} TLS alert ${a.name} (${a.description}) ${when}: ${meaning(a.description, a.sender)}.`,
+        message: `The ${a.sender} sent a ${fatal ? 'fatal' : `${a.level}-level`} TLS alert ${a.name} (${a.description}) ${when}: ${meaning(a.description, a.sender)}.${reset}`,
         args: { sender: a.sender, level: a.level, description: a.description, name: a.name, decrypted: a.decrypted },
         ...(fatal ? {} : { severity: 'warning' as const }),
       });

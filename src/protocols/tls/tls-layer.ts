@@ -295,7 +295,10 @@ class TlsConnection implements TlsLayer {
     d.sawRecord = true;
     d.records++;
     const type = header[0]!;
-    if (!d.encrypted || (type === ContentType.CHANGE_CIPHER_SPEC && this.neg.tls13)) {
+    // TLS 1.3 protects every record as outer type application_data (RFC 8446 §5.2): a ChangeCipherSpec
+    // or an alert (an OpenSSL client refusing the certificate before it switched to handshake keys)
+    // is cleartext, whatever keys the direction has.
+    if (!d.encrypted || (this.neg.tls13 && (type === ContentType.CHANGE_CIPHER_SPEC || type === ContentType.ALERT))) {
       this.content(d, type, payload, o, false);
       return;
     }

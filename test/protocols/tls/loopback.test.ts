@@ -147,13 +147,16 @@ describe('loopback sessions with their key logs', () => {
     expect(r.facts.decryption.status).toBe('not-needed');
   });
 
-  it('a TLS 1.3 client that rejects the certificate: the server flight decrypts, the client alert stays encrypted', () => {
-    // openssl s_client logged only the server handshake secret before aborting.
+  it('a TLS 1.3 client that rejects the certificate: the server flight decrypts, the client alert is cleartext (outer type 21, sent before its handshake keys)', () => {
+    // openssl s_client logged only the server handshake secret before aborting: its alert needs none.
     const r = runTls(conn('tls13-client-rejects'), keys('tls13-client-rejects'));
     expect(r.facts.certificates[0]!.decrypted).toBe(true);
     expect(r.facts.handshakeState).toBe('server-hello');
     expect(r.facts.closedDuringHandshake).toBe(true);
-    expect(r.facts.decryption.failure?.sender).toBe('client');
-    expect(r.facts.decryption.failure?.reason).toBe('no CLIENT_HANDSHAKE_TRAFFIC_SECRET line in the key log for this client random');
+    expect(r.facts.alerts.map((a) => `${a.sender} ${a.level} ${a.name} ${a.decrypted}`)).toEqual(['client fatal unknown_ca false']);
+    expect(r.facts.encryptedAlerts).toEqual([0, 0]);
+    expect(r.facts.decryption.failure).toBeUndefined();
+    // Without the key log the alert reads the same.
+    expect(runTls(conn('tls13-client-rejects'), undefined).facts.alerts).toEqual(r.facts.alerts);
   });
 });
