@@ -150,3 +150,26 @@ describe('spaces in a login line: what was sent, not who typed it', () => {
     expect(f[0]!.message).toContain('Either a person entered these spaces with the credentials (a paste, a typo) or the client added them; the server refused the login.');
   });
 });
+
+describe('tcp.reset: a problem only when it cuts a live session', () => {
+  const session = (): Step[] => [DOVECOT, ['C', 'a1 LOGIN alice "Secret123"'], ['S', 'a1 OK Logged in'], ['C', 'a2 NOOP'], ['S', 'a2 OK']];
+
+  it('the client closed with FIN and reset when the server\'s last bytes arrived: info, an ordinary teardown', () => {
+    const f = only(diagnose(imap(session(), { ...TLS, summary: { finBy: 'client', resetBy: 'client', resetFrame: 12, endReason: 'rst' } })), 'tcp.reset');
+    expect(f).toHaveLength(1);
+    expect(f[0]!.severity).toBe('info');
+    expect(f[0]!.message).toContain('after the session had ended (the client had closed its side with FIN): an ordinary teardown');
+  });
+
+  it('the client sent LOGOUT and reset before the answer: info', () => {
+    const f = only(diagnose(imap([...session(), ['C', 'a3 LOGOUT']], { ...TLS, summary: { finBy: undefined, resetBy: 'client', resetFrame: 12, endReason: 'rst' } })), 'tcp.reset');
+    expect(f[0]!.severity).toBe('info');
+    expect(f[0]!.message).toContain('(LOGOUT sent)');
+  });
+
+  it('a reset with no close before it, a command in flight: a warning', () => {
+    const f = only(diagnose(imap([...session(), ['C', 'a3 FETCH 1 (BODY[])']], { ...TLS, summary: { finBy: undefined, resetBy: 'server', resetFrame: 12, endReason: 'rst' } })), 'tcp.reset');
+    expect(f[0]!.severity).toBe('warning');
+    expect(f[0]!.message).toContain('in the middle of the session');
+  });
+});

@@ -42,7 +42,7 @@ describe('TCP rules', () => {
   });
 
   it('tcp.reset: by the server mid-session is a warning naming the server', () => {
-    const f = findings(summary({ resetBy: 'server', resetFrame: 17, endReason: 'rst' }));
+    const f = findings(summary({ resetBy: 'server', resetFrame: 17, endReason: 'rst', finBy: undefined }));
     expect(f.map((x) => x.id)).toEqual(['tcp.reset']);
     expect(f[0]!.severity).toBe('warning');
     expect(f[0]!.frames).toEqual([17]);
@@ -51,7 +51,7 @@ describe('TCP rules', () => {
   });
 
   it('tcp.reset: by the client', () => {
-    const f = findings(summary({ resetBy: 'client', resetFrame: 18, endReason: 'rst' }));
+    const f = findings(summary({ resetBy: 'client', resetFrame: 18, endReason: 'rst', finBy: undefined }));
     expect(f[0]!.message).toContain('the client (192.0.2.10)');
   });
 
