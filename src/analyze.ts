@@ -6,7 +6,7 @@
  * caller decides whether to collect them (reports of a file) or print and forget them (live, jsonl).
  */
 import type { CaptureSecrets, CaptureStats, CaptureWarning, FrameSink, RawFrame } from './capture/frame.js';
-import { readCapture } from './capture/read-capture.js';
+import { pathSource, type InputSource } from './inputs.js';
 import { newDecoded, type Decoded } from './decode/decoded.js';
 import { createDecodeContext, decodeFrame, type DecodeContext } from './decode/decode-frame.js';
 import type { DecodeStats } from './decode/decode-counters.js';
@@ -333,16 +333,17 @@ export class AnalysisSession {
 }
 
 /**
- * Reads and analyses capture files (paths, or '-' for stdin) one after the other, streaming: each
+ * Reads and analyses inputs (paths, '-' for stdin, or InputSources: src/inputs.ts) one after the other, streaming: each
  * conversation goes to options.onConversation as it finishes and is not kept. Returns the
  * cross-conversation findings and the totals. Errors that leave an input unreadable are thrown
  * (MailwireError); damage inside a file is a warning.
  */
-export async function analyzeInputs(paths: string[], options: SessionOptions = {}): Promise<{ findings: Finding[]; stats: AnalysisStats }> {
+export async function analyzeInputs(inputs: readonly (string | InputSource)[], options: SessionOptions = {}): Promise<{ findings: Finding[]; stats: AnalysisStats }> {
   const session = new AnalysisSession(options);
-  for (const p of paths) {
-    const input = session.input(p === '-' ? '(stdin)' : p);
-    const capture = await readCapture(p, input, { onProgress: options.onProgress });
+  for (const i of inputs) {
+    const source = typeof i === 'string' ? pathSource(i) : i;
+    const input = session.input(source.name);
+    const capture = await source.read(input, { onProgress: options.onProgress });
     input.finish(capture);
     options.onInputDone?.(input.summary);
   }

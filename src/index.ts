@@ -1,15 +1,20 @@
 /**
  * mailwire as a library: the curated API. Everything else under src/ is internal and may change.
  *
- *   import { analyzeFiles } from 'mailwire';
- *   const result = await analyzeFiles(['trace.pcap'], { keyLogText });
- *   for (const c of result.conversations) console.log(c.id, c.protocol, c.findings.map((f) => f.id));
+ *   import { analyze } from 'mailwire';
+ *   const report = await analyze(['trace.pcap'], { keyLog: readFileSync('sslkeys.log') });
+ *   for (const c of report.conversations) console.log(c.id, c.protocol, c.outcome, c.findings.map((f) => f.id));
  *
- * Conversations returned by the analysis still hold the secrets the dissectors found; pass them
- * through `redactConversation` before showing or storing them.
+ * analyze() returns what `mailwire read --format json` prints (docs/json-schema.md), with secrets
+ * redacted unless `showSecrets: true`. The streaming classes below (AnalysisSession, InputAnalyzer,
+ * analyzeInputs) are lower level: the conversations they hand out still hold the secrets the
+ * dissectors found; pass them through `redactConversation` before showing or storing them.
  */
-export { analyzeFiles, analyzeInputs, AnalysisSession, InputAnalyzer, SCHEMA_VERSION } from './analyze.js';
-export type { AnalysisResult, AnalysisStats, AnalyzeOptions, InputSummary, SessionOptions } from './analyze.js';
+export { analyze } from './library.js';
+export type { AnalyzeOptions, Report, ReportConversation, ReportSummary } from './library.js';
+export type { CaptureInput, InputSource } from './inputs.js';
+export { analyzeInputs, AnalysisSession, InputAnalyzer, SCHEMA_VERSION } from './analyze.js';
+export type { AnalysisResult, AnalysisStats, InputSummary, SessionOptions } from './analyze.js';
 export { readCapture, readCaptureStream } from './capture/read-capture.js';
 export { CaptureParser } from './capture/capture-parser.js';
 export { PcapWriter } from './capture/pcap-writer.js';

@@ -1,5 +1,5 @@
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
-import { MailwireError } from '../errors.js';
+import { MailwireError, systemErrorWords } from '../errors.js';
 import type { RawFrame } from './frame.js';
 
 /** Records are gathered in a buffer of this size and written with one write call when it fills. */
@@ -35,7 +35,7 @@ export class PcapWriter {
         // The mode only applies to new files: tighten an existing one too.
         fchmodSync(this.fd, 0o600);
       } catch (err) {
-        throw new MailwireError('ERR_OUTPUT', `${target}: cannot write the capture: ${(err as Error).message}`);
+        throw new MailwireError('ERR_OUTPUT', `${target}: cannot write the capture: ${systemErrorWords(err)}`);
       }
       this.ownsFd = true;
     }
@@ -99,7 +99,7 @@ export class PcapWriter {
     try {
       while (off < bytes.length) off += writeSync(this.fd, bytes, off, bytes.length - off);
     } catch (err) {
-      throw new MailwireError('ERR_OUTPUT', `cannot write the capture: ${(err as Error).message}`);
+      throw new MailwireError('ERR_OUTPUT', `cannot write the capture: ${systemErrorWords(err)}`);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync, createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
-import { MailwireError } from '../errors.js';
+import { MailwireError, systemErrorWords } from '../errors.js';
 import { CaptureParser } from './capture-parser.js';
 import type { CaptureStats, FrameSink } from './frame.js';
 import { CAPTURE_LIMITS } from './limits.js';
@@ -169,12 +169,12 @@ function readChunk(fd: number, buf: Uint8Array, input: string): number {
   try {
     return readSync(fd, buf, 0, buf.length, null);
   } catch (err) {
-    throw new MailwireError('ERR_INPUT_UNREADABLE', `${input}: cannot read: ${(err as Error).message}`);
+    throw new MailwireError('ERR_INPUT_UNREADABLE', `${input}: cannot read: ${systemErrorWords(err)}`);
   }
 }
 
 function openError(input: string, err: unknown): MailwireError {
   const code = (err as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new MailwireError('ERR_INPUT_NOT_FOUND', `${input}: no such file`);
-  return new MailwireError('ERR_INPUT_UNREADABLE', `${input}: cannot open: ${(err as Error).message}`);
+  return new MailwireError('ERR_INPUT_UNREADABLE', `${input}: cannot open: ${systemErrorWords(err)}`);
 }

@@ -1,4 +1,5 @@
 /** `mailwire extract FILE... -d DIR`: the messages that crossed the wire, as .eml files plus index.json. */
+import { systemErrorWords } from '../errors.js';
 import { mkdirSync, statSync } from 'node:fs';
 import { extractMessages, INDEX_FILE, type ExtractIndex } from '../extract/extract.js';
 import { escapeTerminal } from '../report/escape.js';
@@ -17,7 +18,7 @@ function prepareDir(dir: string): void {
     if (!statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a directory`);
   } catch (err) {
     if (err instanceof UsageError) throw err;
-    throw new UsageError(`cannot use ${dir} as the output directory: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`cannot use ${dir} as the output directory: ${systemErrorWords(err)}`);
   }
 }
 

@@ -2,6 +2,7 @@
  * `mailwire live -i IFACE [BPF]`: sniff, report each conversation as it ends, end with the summary
  * on Ctrl-C (SIGINT/SIGTERM), --duration or --count.
  */
+import { errnoWords } from '../errors.js';
 import { AnalysisSession } from '../analyze.js';
 import type { FrameSink, RawFrame } from '../capture/frame.js';
 import { openLive, DEFAULT_SNAPLEN } from '../capture/live.js';
@@ -100,7 +101,7 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
 function followKeyLog(path: string): KeyLogFile {
   const file = new KeyLogFile(path, { onWarning: (m) => process.stderr.write(`mailwire: ${m}\n`) });
   const why = file.start();
-  if (why === 'ENOENT') process.stderr.write(`mailwire: key log ${path} does not exist yet; it is read when a TLS session needs keys\n`);
+  if (why === errnoWords('ENOENT')) process.stderr.write(`mailwire: key log ${path} does not exist yet; it is read when a TLS session needs keys\n`);
   else if (why !== undefined) throw new UsageError(`cannot read key log ${path}: ${why}`);
   return file;
 }

@@ -4,23 +4,16 @@
  * triggered, 2 bad usage or unreadable input (with one line on stderr, never a stack trace).
  */
 import { Command, CommanderError, Option } from 'commander';
-import { readFileSync } from 'node:fs';
 import { isMailwireError } from '../errors.js';
+import { packageVersion } from '../version.js';
+
+export { packageVersion };
 import { runRead } from './read-command.js';
 import { runLive } from './live-command.js';
 import { runInterfaces } from './interfaces-command.js';
 import { runExtract, type ExtractCommandOptions } from './extract-command.js';
 import { runLogins, type LoginsCommandOptions } from './logins-command.js';
-import { EXIT_USAGE, type CommonOptions, UsageError } from './options.js';
-
-export function packageVersion(): string {
-  try {
-    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
-    return pkg.version ?? '0.0.0';
-  } catch {
-    return '0.0.0';
-  }
-}
+import { EXIT_STATUS_HELP, EXIT_USAGE, type CommonOptions, UsageError } from './options.js';
 
 function addReportOptions(cmd: Command): Command {
   return cmd
@@ -50,7 +43,8 @@ export function buildProgram(): Command {
     .version(packageVersion(), '-V, --version')
     .showHelpAfterError('(run with --help for usage)')
     .configureOutput({ writeErr: (s) => process.stderr.write(s) })
-    .exitOverride();
+    .exitOverride()
+    .addHelpText('after', EXIT_STATUS_HELP);
 
   addReportOptions(
     program
@@ -66,7 +60,8 @@ Examples:
   tcpdump -i eth0 -w - port 143 | mailwire read -
   mailwire read trace.pcap --format html -o report.html
   mailwire read trace.pcap --format json | jq '.conversations[].findings[].id'
-  mailwire read imaps.pcap --keylog sslkeys.log`)
+  mailwire read imaps.pcap --keylog sslkeys.log
+${EXIT_STATUS_HELP}`)
     .action(async (files: string[], opts: CommonOptions) => {
       process.exitCode = await runRead(files, opts, packageVersion());
     });
@@ -92,7 +87,8 @@ Examples:
   sudo mailwire live -i lo --keylog /tmp/sslkeys.log
 
 With --keylog, the file is followed: keys that clients (SSLKEYLOGFILE) append after the start are
-read when a TLS session needs them. FILE may not exist yet.`)
+read when a TLS session needs them. FILE may not exist yet.
+${EXIT_STATUS_HELP}`)
     .action(async (bpf: string[], opts: CommonOptions & { interface: string }) => {
       process.exitCode = await runLive(opts.interface, bpf.join(' '), opts, packageVersion());
     });

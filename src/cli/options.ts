@@ -1,4 +1,5 @@
 /** Options shared by the commands, validated and turned into report and analysis options. */
+import { systemErrorWords } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import type { Severity } from '../model/conversation.js';
 import type { SessionOptions } from '../analyze.js';
@@ -6,6 +7,13 @@ import type { SessionOptions } from '../analyze.js';
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
 export const EXIT_USAGE = 2;
+
+/** The exit statuses, as --help states them. */
+export const EXIT_STATUS_HELP = `
+Exit status:
+  0  success (findings or not, unless --fail-on)
+  1  --fail-on: a finding of that severity or worse was found
+  2  bad usage, or an input that cannot be read (one line on stderr says what and where)`;
 
 export class UsageError extends Error {}
 
@@ -88,7 +96,7 @@ export function readKeyLog(path: string | undefined): string | undefined {
   try {
     return readFileSync(path, 'latin1');
   } catch (err) {
-    throw new UsageError(`cannot read key log ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`cannot read key log ${path}: ${systemErrorWords(err)}`);
   }
 }
 

@@ -1,4 +1,5 @@
 /** Where a report goes: standard output or a file (-o), written synchronously as it is produced. */
+import { systemErrorWords } from '../errors.js';
 import { closeSync, fchmodSync, openSync, writeSync } from 'node:fs';
 import { isatty } from 'node:tty';
 import { UsageError } from './options.js';
@@ -29,7 +30,7 @@ export function openOutput(path: string | undefined, opts: { ownerOnly?: boolean
     fd = openSync(path, 'w', opts.ownerOnly ? 0o600 : 0o644);
     if (opts.ownerOnly) fchmodSync(fd, 0o600);
   } catch (err) {
-    throw new UsageError(`cannot write ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new UsageError(`cannot write ${path}: ${systemErrorWords(err)}`);
   }
   return {
     write: (t) => {

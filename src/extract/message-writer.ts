@@ -4,6 +4,7 @@
  * when whole, `.eml.partial` when a gap, a reset or the end of the capture cut it. Memory stays
  * bounded whatever the message size: nothing of the content is held.
  */
+import { systemErrorWords } from '../errors.js';
 import { createHash, type Hash } from 'node:crypto';
 import { closeSync, existsSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -218,7 +219,7 @@ function incompleteNote(end: ContentEnd, got: number, announced: number | undefi
 }
 
 function errorText(err: unknown): string {
-  return (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+  return systemErrorWords(err);
 }
 
 function safeUnlink(path: string): void {

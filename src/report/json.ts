@@ -14,7 +14,7 @@ import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable, type LoginRow } from './logins.js';
 
 /** The summary with the capture-wide logins inventory: `logins.attempts` (rows as `mailwire logins` gives them). */
-function summaryWithLogins(stats: AnalysisStats, logins: LoginTable): AnalysisStats {
+export function summaryWithLogins(stats: AnalysisStats, logins: LoginTable): AnalysisStats {
   const attempts = { attempts: logins.sorted(), ...(logins.dropped ? { attemptsDropped: logins.dropped } : {}) };
   return { ...stats, logins: { ...stats.logins, ...attempts } };
 }

@@ -12,6 +12,7 @@
  * stage), never per packet. Memory: one chunk, one partial line (at most MAX_LINE_BYTES) and the KeyLog
  * itself, whose entries are capped (TLS_LIMITS.MAX_KEYLOG_ENTRIES).
  */
+import { errnoWords, systemErrorWords } from '../../errors.js';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { emptyKeyLog, mergeKeyLog, type KeyLog } from './keylog.js';
 
@@ -104,7 +105,7 @@ export class KeyLogFile {
       return undefined;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
-      return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      return systemErrorWords(err);
     } finally {
       if (fd !== undefined) closeSync(fd);
     }
@@ -148,7 +149,7 @@ export class KeyLogFile {
       let st = statSync(this.path);
       if (st.isDirectory()) {
         this.close();
-        return 'EISDIR';
+        return errnoWords('EISDIR');
       }
       if (this.fd === undefined || st.ino !== this.ino || st.dev !== this.dev) {
         // First open, or the file was replaced (rotated, deleted and created again).
@@ -167,7 +168,7 @@ export class KeyLogFile {
     } catch (err) {
       // Read from the start once it is back (a new file may get the old inode number).
       this.close();
-      return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      return systemErrorWords(err);
     }
   }
 
