@@ -12,6 +12,7 @@ import { createDecodeContext, decodeFrame, type DecodeContext } from './decode/d
 import type { DecodeStats } from './decode/decode-counters.js';
 import { TcpReassembler } from './tcp/reassembler.js';
 import { announcingStarts, type StreamFactory } from './tcp/stream.js';
+import { numberingStreams, TcpStreamIndex } from './tcp/stream-index.js';
 import { Dispatcher } from './protocols/dispatch.js';
 import type { ContentSink } from './protocols/dissector.js';
 import { makeTlsLayerFactory } from './protocols/tls/tls-layer.js';
@@ -148,6 +149,8 @@ export class InputAnalyzer implements FrameSink {
   private readonly decoded: Decoded = newDecoded();
   private readonly decodeContext: DecodeContext = createDecodeContext();
   private readonly reassembler: TcpReassembler;
+  /** Wireshark's tcp.stream numbers of this input's packets (conversations carry theirs). */
+  private readonly streams = new TcpStreamIndex();
   private readonly keyLog: KeyLog;
 
   constructor(name: string, private readonly session: AnalysisSession) {
@@ -166,14 +169,18 @@ export class InputAnalyzer implements FrameSink {
       ...(session.options.incrementalFindings ? { onProgress: (c: Conversation) => session.progress(c) } : {}),
     });
     const started = session.options.onConversationStart;
-    const factory: StreamFactory = started === undefined ? dispatcher
-      : announcingStarts(dispatcher, (conn) => started(conn.id + session.conversationIdBase));
+    const numbered = numberingStreams(dispatcher, this.streams);
+    const factory: StreamFactory = started === undefined ? numbered
+      : announcingStarts(numbered, (conn) => started(conn.id + session.conversationIdBase));
     this.reassembler = new TcpReassembler(factory, { isMailPort: dispatcher.isMailPort });
   }
 
   frame(f: RawFrame): void {
     const d = decodeFrame(f, this.decoded, this.decodeContext);
-    if (d.kind === 'tcp') this.reassembler.packet(f, d);
+    if (d.kind === 'tcp') {
+      this.streams.packet(d);
+      this.reassembler.packet(f, d);
+    }
   }
 
   warning(w: CaptureWarning): void {

@@ -36,7 +36,11 @@ export interface AnalyzeOptions {
 }
 
 /** A conversation as the JSON report has it: redacted unless showSecrets, with its outcome in words. */
-export type ReportConversation = Conversation & { outcome: string };
+export type ReportConversation = Conversation & {
+  outcome: string;
+  /** Wireshark's display filter for the conversation's packets in its input file (`tcp.stream eq 7`). */
+  displayFilter?: string;
+};
 
 /** The summary as the JSON report has it: totals, and every login attempt (`logins.attempts`). */
 export type ReportSummary = Omit<AnalysisStats, 'logins'> & {

@@ -52,8 +52,10 @@ import { analyze, type Report, type AnalyzeOptions, MailwireError } from 'mailwi
 const options: AnalyzeOptions = { showSecrets: false, keyLog: 'CLIENT_RANDOM a b', ports: [1143] };
 const report: Report = await analyze(['trace.pcap', new Uint8Array(0)], options);
 const outcome: string = report.conversations[0]!.outcome;
+const filter: string | undefined = report.conversations[0]!.displayFilter;
+const stream: number | undefined = report.conversations[0]!.tcpStream;
 const code: string = new MailwireError('ERR_USAGE', 'x').code;
-console.log(outcome, code, report.summary.logins.attempts.length);
+console.log(outcome, filter, stream, code, report.summary.logins.attempts.length);
 `);
     execFileSync(process.execPath, [tsc, ...flags, 'use.mts'], { cwd: dir, stdio: 'pipe' });
     writeFileSync(join(dir, 'misuse.mts'), `

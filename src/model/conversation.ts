@@ -210,6 +210,11 @@ export interface Conversation {
   server: Endpoint;
   roleSource: RoleSource;
   sawSyn: boolean;
+  /**
+   * Wireshark's tcp.stream index of the connection in its input file (the display filter
+   * `tcp.stream eq N` selects its packets there); absent when unknown.
+   */
+  tcpStream?: number;
   firstFrame: number;
   lastFrame: number;
   startTs: number;

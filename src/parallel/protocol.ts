@@ -11,7 +11,8 @@
  *     0 u8 type  1 u8 tcp flags  2 u8 address length (4/16)  3 u8 VLAN ids  4 u8 sweep first (0/1)
  *     8 f64 frame index  16 f64 tsSec  24 u32 tsNsec  28 u16 src port  30 u16 dst port
  *     32 f64 capture clock  40 u32 seq  44 u32 ack  48 u32 payload length  52 u32 payload wire length
- *     56 u16 × VLAN ids, then the source and destination addresses, then the payload.
+ *     56 u32 Wireshark tcp.stream of the packet (the main thread numbers them: tcp/stream-index.ts)
+ *     60 u16 × VLAN ids, then the source and destination addresses, then the payload.
  *   sweep record (RECORD_SWEEP): the capture's idle sweep ran at this frame (which went to another
  *   worker): 0 u8 type, 8 f64 frame index, 32 f64 capture clock. 40 bytes.
  */
@@ -21,7 +22,7 @@ import type { LoginRow } from '../report/logins.js';
 
 export const RECORD_PACKET = 1;
 export const RECORD_SWEEP = 2;
-export const PACKET_HEADER_BYTES = 56;
+export const PACKET_HEADER_BYTES = 60;
 export const SWEEP_RECORD_BYTES = 40;
 
 /** Event kinds in an ack's flat event list (groups of EVENT_FIELDS numbers). */

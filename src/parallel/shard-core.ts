@@ -13,6 +13,7 @@ import { newDecoded, type Decoded } from '../decode/decoded.js';
 import { TcpReassembler } from '../tcp/reassembler.js';
 import { TCP_LIMITS } from '../tcp/limits.js';
 import { announcingStarts } from '../tcp/stream.js';
+import { numberingStreams } from '../tcp/stream-index.js';
 import { Dispatcher } from '../protocols/dispatch.js';
 import { makeTlsLayerFactory } from '../protocols/tls/tls-layer.js';
 import { mergeKeyLog, parseKeyLog, type KeyLog } from '../protocols/tls/keylog.js';
@@ -53,6 +54,8 @@ export class ShardCore {
   private eventSeq = 0;
   private readonly frame: RawFrame = { index: 0, tsSec: 0, tsNsec: 0, capLen: 0, wireLen: 0, linkType: 0, interfaceId: 0, buf: new Uint8Array(0), offset: 0, fileOffset: -1 };
   private readonly decoded: Decoded = newDecoded();
+  /** The tcp.stream of the packet being processed, as the main thread numbered it. */
+  private readonly stream = { current: -1 };
 
   constructor(private readonly settings: ShardSettings) {
     const r = settings.render;
@@ -80,7 +83,7 @@ export class ShardCore {
         this.out.events.push(EVENT_FINISH, c.id, this.curFrame, ph, sub);
       },
     });
-    const factory = announcingStarts(dispatcher, (conn) => {
+    const factory = announcingStarts(numberingStreams(dispatcher, this.stream), (conn) => {
       this.out.events.push(EVENT_START, conn.id, this.curFrame, this.curPhase, this.eventSeq++);
     });
     const n = this.settings.shards;
@@ -106,8 +109,9 @@ export class ShardCore {
   }
 
   /** One TCP segment of this shard, with the capture clock and whether the sweep runs before it. */
-  packet(f: RawFrame, d: Decoded, now: number, sweep: boolean): void {
+  packet(f: RawFrame, d: Decoded, now: number, sweep: boolean, tcpStream: number): void {
     const r = this.reassembler!;
+    this.stream.current = tcpStream;
     if (sweep) this.sweep(f.index, now);
     else r.advanceClock(now, false);
     this.curFrame = f.index;
@@ -151,6 +155,7 @@ export class ShardCore {
       const len = view.getUint32(p + 48, true);
       d.payloadLength = len;
       d.payloadWireLength = view.getUint32(p + 52, true);
+      const tcpStream = view.getUint32(p + 56, true);
       let q = p + PACKET_HEADER_BYTES;
       if (nVlans !== 0 || d.vlans.length !== 0) {
         d.vlans.length = 0;
@@ -162,7 +167,7 @@ export class ShardCore {
       d.dstAddrOffset = q + addrLen;
       d.payloadOffset = q + 2 * addrLen;
       p = d.payloadOffset + len;
-      this.packet(frame, d, clock, sweepFirst);
+      this.packet(frame, d, clock, sweepFirst, tcpStream);
     }
   }
 

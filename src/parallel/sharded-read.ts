@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import { frameTime, type CaptureSecrets, type CaptureWarning, type FrameSink, type RawFrame } from '../capture/frame.js';
 import { readCapture } from '../capture/read-capture.js';
 import { newDecoded, type Decoded } from '../decode/decoded.js';
+import { TcpStreamIndex } from '../tcp/stream-index.js';
 import { createDecodeContext, decodeFrame, type DecodeContext } from '../decode/decode-frame.js';
 import { AnalysisSession, type AnalysisStats, type InputSummary, type SessionOptions } from '../analyze.js';
 import { MailwireError } from '../errors.js';
@@ -124,6 +125,8 @@ export class ShardedRun implements FrameSink {
   private readonly pool: ArrayBuffer[] = [];
   private readonly maxInFlight: number;
   private readonly decoded: Decoded = newDecoded();
+  /** Wireshark's tcp.stream numbers, counted here over every TCP packet of the input (the shards see only theirs). */
+  private streams = new TcpStreamIndex();
   /** The current packet's endpoints (reused), for shardOf. */
   private readonly key = new FlowKey();
   private decodeContext: DecodeContext = createDecodeContext();
@@ -195,6 +198,7 @@ export class ShardedRun implements FrameSink {
   private startInput(name: string): void {
     this.summary = { name, warnings: [], warningCount: 0, conversations: 0 };
     this.decodeContext = createDecodeContext();
+    this.streams = new TcpStreamIndex();
     this.clock = new CaptureClock();
     this.position = 0;
     for (const s of this.shards) {
@@ -215,6 +219,7 @@ export class ShardedRun implements FrameSink {
     const d = decodeFrame(f, this.decoded, this.decodeContext);
     if (d.kind !== 'tcp') return;
     const now = this.clock.tick(frameTime(f));
+    const stream = this.streams.packet(d);
     const target = this.shards[this.shardOf(d)]!;
     const sweep = this.clock.sweep;
     if (sweep) {
@@ -225,7 +230,7 @@ export class ShardedRun implements FrameSink {
       }
     }
     if (target.core) {
-      target.core.packet(f, d, now, sweep);
+      target.core.packet(f, d, now, sweep, stream);
       return;
     }
     const addrLen = d.addrLength;
@@ -250,6 +255,7 @@ export class ShardedRun implements FrameSink {
     v.setUint32(p + 44, d.ack, true);
     v.setUint32(p + 48, len, true);
     v.setUint32(p + 52, d.payloadWireLength, true);
+    v.setUint32(p + 56, stream, true);
     let q = p + PACKET_HEADER_BYTES;
     for (let i = 0; i < nVlans; i++, q += 2) v.setUint16(q, d.vlans[i]!, true);
     const src = d.buf;

@@ -37,6 +37,7 @@ export class ConversationBuilder {
       findings: [],
       droppedEvents: 0,
     };
+    if (info.tcpStream !== undefined) this.conv.tcpStream = info.tcpStream;
   }
 
   /** Appends an event and returns its index, or -1 when the per-conversation cap dropped it. */

@@ -8,6 +8,7 @@
  * Everything taken from the capture goes through escapeHtml. The conversation must already be
  * redacted (or the user asked for secrets): this module renders what it is given.
  */
+import { displayFilter } from '../tcp/stream-index.js';
 import type { Conversation, DialogueEvent, Finding, Severity } from '../model/conversation.js';
 import type { ReportOptions } from './context.js';
 import { escapeHtml as e } from './escape.js';
@@ -119,6 +120,7 @@ function facts(c: Conversation, opts: ReportOptions): string {
   const rows: Array<[string, string]> = [];
   rows.push(['when', `${e(isoTime(c.startTs))}, lasted ${e(seconds(c.endTs - c.startTs))}, frames ${c.firstFrame}–${c.lastFrame}`]);
   if (c.input) rows.push(['input', `<code>${e(c.input)}</code>`]);
+  if (c.tcpStream !== undefined) rows.push(['Wireshark', `<code class="filter">${e(displayFilter(c.tcpStream))}</code>`]);
   const server = software(c.serverSoftware);
   if (server) rows.push(['server', e(server) + details(c.serverSoftware?.details)]);
   const client = software(c.clientSoftware);

@@ -7,6 +7,7 @@
 import type { Conversation, Finding } from '../model/conversation.js';
 import type { AnalysisStats } from '../analyze.js';
 import { SCHEMA_VERSION } from '../analyze.js';
+import { displayFilter } from '../tcp/stream-index.js';
 import { redactConversation } from '../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { outcome } from './describe.js';
@@ -20,9 +21,11 @@ export function summaryWithLogins(stats: AnalysisStats, logins: LoginTable): Ana
 }
 
 /** The conversation as it appears in JSON: redacted unless asked, findings filtered, outcome added. */
-export function conversationForJson(c: Conversation, opts: ReportOptions): Conversation & { outcome: string } {
+export function conversationForJson(c: Conversation, opts: ReportOptions): Conversation & { outcome: string; displayFilter?: string } {
   const conv = opts.showSecrets ? c : redactConversation(c);
-  return { ...conv, outcome: outcome(conv), findings: visibleFindings(conv.findings, opts.minSeverity) };
+  const out: Conversation & { outcome: string; displayFilter?: string } = { ...conv, outcome: outcome(conv), findings: visibleFindings(conv.findings, opts.minSeverity) };
+  if (conv.tcpStream !== undefined) out.displayFilter = displayFilter(conv.tcpStream);
+  return out;
 }
 
 /**

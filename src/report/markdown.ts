@@ -2,6 +2,7 @@
  * Markdown for tickets: the summary first, then each conversation with its findings and a fenced
  * transcript. Conversations are collected (a ticket wants the summary on top).
  */
+import { displayFilter } from '../tcp/stream-index.js';
 import type { Conversation, Finding } from '../model/conversation.js';
 import type { AnalysisStats } from '../analyze.js';
 import { redactConversation } from '../model/redact.js';
@@ -82,6 +83,7 @@ export class MarkdownReport implements ReportWriter {
       o.push(`## #${c.id} ${proto} ${md(endpoint(c.client))} → ${md(endpoint(c.server))}`, '');
       o.push(`- **verdict:** ${verdict.finding ? `**${verdict.finding.severity}** ` : ''}${md(verdict.text)}`);
       o.push(`- **when:** ${isoTime(c.startTs)}, lasted ${seconds(c.endTs - c.startTs)}, frames ${c.firstFrame}–${c.lastFrame}`);
+      if (c.tcpStream !== undefined) o.push(`- **Wireshark:** \`${displayFilter(c.tcpStream)}\``);
       const server = software(c.serverSoftware);
       if (server) o.push(`- **server:** ${md(server)}`);
       const client = software(c.clientSoftware);

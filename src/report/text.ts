@@ -12,6 +12,7 @@ import { escapeTerminal } from './escape.js';
 import { bytes, capsHit, detailsText, endpoint, frameKinds, isoTime, lineText, outcome, secretFactsText, security, seconds, software } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable } from './logins.js';
+import { displayFilter } from '../tcp/stream-index.js';
 import { loginsText } from './logins-format.js';
 import { VerdictTally, conversationList, conversationVerdict, type Verdict } from './verdict.js';
 import { wrapLine } from './wrap.js';
@@ -57,7 +58,7 @@ export class TextReport implements ReportWriter {
     const field = (name: string, value: string): void => {
       lines.push(this.wrap(`   ${c.dim(name.padEnd(8))} ${value}`, FIELD_HANG));
     };
-    lines.push(this.wrap(c.bold(head) + c.dim(`   frames ${conv.firstFrame}–${conv.lastFrame}`), FIELD_HANG));
+    lines.push(this.wrap(c.bold(head) + c.dim(`   frames ${conv.firstFrame}–${conv.lastFrame}${conv.tcpStream !== undefined ? `   ${displayFilter(conv.tcpStream)}` : ''}`), FIELD_HANG));
     field('verdict', this.verdictText(verdict));
     field('when', `${isoTime(conv.startTs)}, lasted ${seconds(conv.endTs - conv.startTs)}${conv.input ? c.dim(`  (${escapeTerminal(conv.input)})`) : ''}`);
     const server = software(conv.serverSoftware);

@@ -33,6 +33,11 @@ export interface ConnectionInfo {
   sawSyn: boolean;
   /** VLAN ids, outermost first, of the first packet. */
   vlans: readonly number[];
+  /**
+   * Wireshark's tcp.stream index of the connection's first packet (tcp/stream-index.ts): set by
+   * the analysis around the reassembler (numberingStreams), not by the reassembler itself.
+   */
+  tcpStream?: number;
 }
 
 /** Where a delivered byte range came from. The reassembler reuses one object for every call: copy the fields you keep. */
