@@ -24,6 +24,9 @@
  *        u32 ts_sec, u32 ts_nsec, u32 caplen, u32 len, then caplen bytes (no padding).
  *     .stats() -> { received, dropped, ifDropped } (pcap_stats)
  *     .close() (idempotent; deferred to the end of a dispatch when called from onBatch)
+ *   new Filter(linkType, snaplen, expression): a capture filter (tcpdump's expression language)
+ *     compiled by libpcap for captures read from files (pcap_open_dead + pcap_compile)
+ *     .matches(bytes: Uint8Array, offset, capLen, wireLen) -> boolean (pcap_offline_filter)
  * Errors thrown carry a code: ENODEV (no such interface), EPERM (needs root or CAP_NET_RAW),
  * ENETDOWN (interface down), EFILTER (filter does not compile), EPCAP (anything else libpcap says),
  * EINVAL (bad arguments).
@@ -399,6 +402,88 @@ static napi_value capture_close_js(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- Filter: a BPF program for frames read from files ---- */
+
+typedef struct {
+  pcap_t *dead;
+  struct bpf_program prog;
+} filter_t;
+
+static void filter_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  filter_t *f = (filter_t *)data;
+  pcap_freecode(&f->prog);
+  pcap_close(f->dead);
+  free(f);
+}
+
+static napi_value filter_new(napi_env env, napi_callback_info info) {
+  size_t argc = 3;
+  napi_value argv[3], self;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, &self, NULL));
+  int32_t link_type = 0, snaplen = 0;
+  if (argc < 3 || napi_get_value_int32(env, argv[0], &link_type) != napi_ok || napi_get_value_int32(env, argv[1], &snaplen) != napi_ok) {
+    napi_throw_error(env, "EINVAL", "Filter(linkType, snaplen, expression)");
+    return NULL;
+  }
+  char expr[4096];
+  if (!string_arg(env, argv[2], expr, sizeof expr)) return NULL;
+  filter_t *f = (filter_t *)calloc(1, sizeof *f);
+  if (!f) {
+    napi_throw_error(env, "EPCAP", "out of memory");
+    return NULL;
+  }
+  f->dead = pcap_open_dead(link_type, snaplen > 0 ? snaplen : 262144);
+  if (!f->dead) {
+    free(f);
+    napi_throw_error(env, "EPCAP", "pcap_open_dead failed");
+    return NULL;
+  }
+  if (pcap_compile(f->dead, &f->prog, expr, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+    char why[PCAP_ERRBUF_SIZE + 1];
+    snprintf(why, sizeof why, "%s", pcap_geterr(f->dead));
+    pcap_close(f->dead);
+    free(f);
+    napi_throw_error(env, "EFILTER", why);
+    return NULL;
+  }
+  if (napi_wrap(env, self, f, filter_finalize, NULL, NULL) != napi_ok) {
+    pcap_freecode(&f->prog);
+    pcap_close(f->dead);
+    free(f);
+    napi_throw_error(env, "EINVAL", "cannot wrap the filter");
+    return NULL;
+  }
+  return self;
+}
+
+static napi_value filter_matches(napi_env env, napi_callback_info info) {
+  size_t argc = 4;
+  napi_value argv[4], self;
+  CHECK(napi_get_cb_info(env, info, &argc, argv, &self, NULL));
+  filter_t *f = NULL;
+  CHECK(napi_unwrap(env, self, (void **)&f));
+  napi_typedarray_type type;
+  size_t length = 0, byte_offset = 0;
+  void *data = NULL;
+  napi_value ab;
+  uint32_t offset = 0, caplen = 0, wirelen = 0;
+  if (argc < 4 || napi_get_typedarray_info(env, argv[0], &type, &length, &data, &ab, &byte_offset) != napi_ok || type != napi_uint8_array ||
+      napi_get_value_uint32(env, argv[1], &offset) != napi_ok || napi_get_value_uint32(env, argv[2], &caplen) != napi_ok ||
+      napi_get_value_uint32(env, argv[3], &wirelen) != napi_ok || (size_t)offset + caplen > length) {
+    napi_throw_error(env, "EINVAL", "matches(bytes, offset, capLen, wireLen)");
+    return NULL;
+  }
+  struct pcap_pkthdr h;
+  memset(&h, 0, sizeof h);
+  h.caplen = caplen;
+  h.len = wirelen < caplen ? caplen : wirelen;
+  napi_value out;
+  CHECK(napi_get_boolean(env, pcap_offline_filter(&f->prog, &h, (const u_char *)data + offset) != 0, &out));
+  return out;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
     { "dispatch", NULL, capture_dispatch, NULL, NULL, NULL, napi_default, NULL },
@@ -408,6 +493,11 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value cls, fn;
   CHECK(napi_define_class(env, "Capture", NAPI_AUTO_LENGTH, capture_new, NULL, 3, methods, &cls));
   CHECK(napi_set_named_property(env, exports, "Capture", cls));
+  napi_property_descriptor filter_methods[] = {
+    { "matches", NULL, filter_matches, NULL, NULL, NULL, napi_default, NULL },
+  };
+  CHECK(napi_define_class(env, "Filter", NAPI_AUTO_LENGTH, filter_new, NULL, 1, filter_methods, &cls));
+  CHECK(napi_set_named_property(env, exports, "Filter", cls));
   CHECK(napi_create_function(env, "devices", NAPI_AUTO_LENGTH, devices, NULL, &fn));
   CHECK(napi_set_named_property(env, exports, "devices", fn));
   set_string(env, exports, "libVersion", pcap_lib_version());

@@ -7,6 +7,7 @@
  */
 import type { CaptureSecrets, CaptureStats, CaptureWarning, FrameSink, RawFrame } from './capture/frame.js';
 import { pathSource, type InputSource } from './inputs.js';
+import { CaptureFilter } from './capture/capture-filter.js';
 import { newDecoded, type Decoded } from './decode/decoded.js';
 import { createDecodeContext, decodeFrame, type DecodeContext } from './decode/decode-frame.js';
 import type { DecodeStats } from './decode/decode-counters.js';
@@ -75,6 +76,14 @@ export interface AnalyzeOptions {
   onConversationStart?(id: number): void;
   /** Progress of file reading. */
   onProgress?(bytesRead: number, totalBytes: number | undefined): void;
+  /**
+   * Only frames that pass this capture filter (a tcpdump expression, `read -r FILE EXPR`) are
+   * analysed; frames keep their numbers in the file and Wireshark's tcp.stream numbers stay those
+   * of the whole file. Needs the native addon.
+   */
+  captureFilter?: string;
+  /** Stop after this many frames passed the filter (tcpdump -c), across all inputs. */
+  count?: number;
 }
 
 export interface InputSummary {
@@ -176,11 +185,20 @@ export class InputAnalyzer implements FrameSink {
   }
 
   frame(f: RawFrame): void {
+    const session = this.session;
+    if (session.countReached) return;
     const d = decodeFrame(f, this.decoded, this.decodeContext);
-    if (d.kind === 'tcp') {
-      this.streams.packet(d);
-      this.reassembler.packet(f, d);
-    }
+    // Numbered before filtering: tcp.stream refers to the file as Wireshark opens it.
+    if (d.kind === 'tcp') this.streams.packet(d);
+    const filter = session.captureFilter;
+    if (filter !== undefined && !filter.matches(f)) return;
+    if (session.counting) session.countFrame();
+    if (d.kind === 'tcp') this.reassembler.packet(f, d);
+  }
+
+  /** -c COUNT reached: the reader may stop. */
+  done(): boolean {
+    return this.session.countReached;
   }
 
   warning(w: CaptureWarning): void {
@@ -246,9 +264,29 @@ export class AnalysisSession {
    */
   private readonly looked = new Map<number, { exchange: number; auth: number }>();
 
+  /** The compiled --capture filter, when one was given. */
+  readonly captureFilter: CaptureFilter | undefined;
+  private passed = 0;
+
   constructor(readonly options: SessionOptions = {}) {
+    this.captureFilter = options.captureFilter !== undefined && options.captureFilter.trim() !== '' ? new CaptureFilter(options.captureFilter) : undefined;
     this.keyLog = options.keyLog ? mergeKeyLog(options.keyLog, options.keyLogText ?? '') : parseKeyLog(options.keyLogText ?? '');
     this.diagnoser = new Diagnoser(options);
+  }
+
+  /** Whether frames are counted (options.count). */
+  get counting(): boolean {
+    return this.options.count !== undefined;
+  }
+
+  /** @internal One more frame passed the filter. */
+  countFrame(): void {
+    this.passed++;
+  }
+
+  /** options.count frames have passed: the rest of the input (and the other inputs) are skipped. */
+  get countReached(): boolean {
+    return this.options.count !== undefined && this.passed >= this.options.count;
   }
 
   /** Added to the reassembler's connection ids of the input being read (conversation ids are unique across inputs). */

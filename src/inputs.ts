@@ -4,6 +4,7 @@
  * reader, so the CLI, the library and any new kind of input (another file format detected by
  * content, a capture set) plug in here rather than in the pipeline.
  */
+import { existsSync } from 'node:fs';
 import { MailwireError } from './errors.js';
 import { readCapture, readCaptureStream, type ProgressFn } from './capture/read-capture.js';
 import type { CaptureStats, FrameSink } from './capture/frame.js';
@@ -72,4 +73,20 @@ function isInputSource(x: unknown): x is InputSource {
 
 async function* oneChunk(bytes: Uint8Array): AsyncGenerator<Uint8Array> {
   yield bytes;
+}
+
+/**
+ * `read`'s arguments as tcpdump takes them: with -r FILE (repeatable) every argument is the
+ * capture filter; without, the leading arguments that name existing files (or '-') are the
+ * inputs and the rest, from the first that names none, is the filter expression
+ * (`mailwire read trace.pcap port 143 and host 10.1.2.3`). The first argument is always an input,
+ * so a missing file is reported as such rather than taken for a filter.
+ */
+export function splitInputsAndFilter(args: readonly string[], readFiles: readonly string[]): { files: string[]; filter: string | undefined } {
+  const joined = (words: readonly string[]): string | undefined => (words.length ? words.join(' ') : undefined);
+  if (readFiles.length > 0) return { files: [...readFiles], filter: joined(args) };
+  if (args.length === 0) throw new MailwireError('ERR_USAGE', 'no capture file given (mailwire read FILE... [FILTER], or -r FILE)');
+  let n = 1;
+  while (n < args.length && (args[n] === '-' || existsSync(args[n]!))) n++;
+  return { files: args.slice(0, n), filter: joined(args.slice(n)) };
 }

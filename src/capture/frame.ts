@@ -61,6 +61,11 @@ export interface FrameSink {
    * it returns a promise the loop awaits it before reading on.
    */
   drain?(): Promise<void> | undefined;
+  /**
+   * Whether the sink wants no more frames (`read -c COUNT` has its count): the reading loops stop
+   * at the next chunk. Frames of the current chunk may still arrive; the sink ignores them.
+   */
+  done?(): boolean;
 }
 
 /** Totals a source reports when it is done. */

@@ -1,8 +1,8 @@
-import { createRequire } from 'node:module';
 import { MailwireError } from '../errors.js';
 import { type CaptureStats, type FrameSink } from './frame.js';
 import { normaliseLinkType } from './link-type.js';
 import { ReaderContext } from './reader-context.js';
+import { loadAddon as loadNativeAddon, type PcapAddon, type PcapCaptureHandle } from './native-addon.js';
 
 /**
  * Kernel capture buffer asked of libpcap when the caller gives none. With TPACKET_V3 it holds
@@ -46,41 +46,10 @@ export interface InterfaceInfo {
   addresses: string[];
 }
 
-/** The native addon built from native/mailwire_pcap.c (see the interface described there). */
-interface PcapCapture {
-  readonly linkType: number;
-  readonly snaplen: number;
-  readonly nanosecond: boolean;
-  readonly ignoresOutgoing: boolean;
-  dispatch(maxPackets: number, onBatch: (records: number) => void): number;
-  stats(): { received: number; dropped: number; ifDropped: number };
-  close(): void;
-}
-interface PcapAddon {
-  libVersion: string;
-  devices(): Array<{ name: string; description?: string; addresses: string[]; loopback: boolean }>;
-  Capture: new (iface: string, filter: string, snaplen: number, bufferBytes: number, timeoutMs: number, batch: Buffer, loopback: boolean) => PcapCapture;
-}
+type PcapCapture = PcapCaptureHandle;
 
-/** From dist/capture/ and src/capture/ alike. */
-const ADDON_PATH = '../../native/build/Release/mailwire_pcap.node';
-let addon: PcapAddon | undefined;
-
-/**
- * Loads the optional native addon (built by `npm install` when libpcap's headers are there).
- * `require` (through createRequire) keeps openLive synchronous; this file is the only one that
- * touches it.
- */
 function loadAddon(): PcapAddon {
-  if (addon) return addon;
-  try {
-    addon = createRequire(import.meta.url)(ADDON_PATH) as PcapAddon;
-    return addon;
-  } catch (err) {
-    const why = (err as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? 'it was not built' : (err as Error).message.split('\n')[0];
-    throw new MailwireError('ERR_CAPTURE_UNAVAILABLE',
-      `live capture needs mailwire's native libpcap addon (${why}): apt-get install libpcap-dev, then npm run build:native`);
-  }
+  return loadNativeAddon('live capture', 'ERR_CAPTURE_UNAVAILABLE');
 }
 
 /** The libpcap the addon runs on ("libpcap version 1.10.3 (with TPACKET_V3)"). Throws like openLive without it. */

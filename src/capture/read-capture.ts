@@ -68,6 +68,8 @@ export async function readCapture(input: string, sink: FrameSink, opts: { onProg
       const drained = sink.drain?.();
       if (drained) await drained;
       else if (++reads % READS_PER_YIELD === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      // The sink has all it wants (-c): stop without end(), whose cut-record check would be wrong here.
+      if (sink.done?.()) return parser.stats();
       n = readChunk(fd, buf, input);
     }
     parser.end();
@@ -116,6 +118,7 @@ export async function readCaptureStream(stream: AsyncIterable<Uint8Array | strin
         parser.push(c);
         if (parser.error) throw parser.error;
         await sink.drain?.();
+        if (sink.done?.()) return { ...parser.stats(), compressed: false };
         c = await next();
       }
     }

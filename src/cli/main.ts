@@ -50,8 +50,16 @@ export function buildProgram(): Command {
     program
       .command('read')
       .description('analyse capture files (pcap, pcapng, gzip-compressed; "-" reads standard input)')
-      .argument('<files...>', 'capture files, or - for standard input'),
+      .argument('[args...]', 'capture files (- for standard input), then an optional capture filter as tcpdump takes it'),
   )
+    .option('-r, --file <file>', 'a capture file, as tcpdump -r (repeatable); every argument is then the capture filter', (v: string, all: string[] = []) => [...all, v])
+    .option('-c, --count <n>', 'stop after N packets (those that passed the capture filter), as tcpdump -c')
+    .option('--client <addr>', 'only conversations of this client (IP or IP:port)')
+    .option('--server <addr>', 'only conversations with this server (IP or IP:port)')
+    .option('--user <name>', 'only conversations in which this user logged in or tried to')
+    .option('--finding <id>', 'only conversations with a finding whose id matches (a glob: imap.*, *cleartext*)')
+    .option('--conversation <n>', 'only conversation #N')
+    .option('-w, --write <file>', "with --conversation N: write that conversation's packets (its tcp.stream) as a pcap file")
     .option('--threads <n>', 'worker threads for json and jsonl reports of regular files (a number, or auto: one thread on one or two cores, else up to 4); other formats and standard input use one', '1')
     .addHelpText('after', `
 Examples:
@@ -61,6 +69,14 @@ Examples:
   mailwire read trace.pcap --format html -o report.html
   mailwire read trace.pcap --format json | jq '.conversations[].findings[].id'
   mailwire read imaps.pcap --keylog sslkeys.log
+  mailwire read -r trace.pcap 'port 143 and host 10.1.2.3'
+  mailwire read trace.pcap --client 10.1.2.3 --finding 'imap.*'
+  mailwire read trace.pcap --conversation 7 -w conv7.pcap && wireshark conv7.pcap
+
+The capture filter (tcpdump's language, compiled by libpcap) needs the native addon. Frames keep
+their numbers in the file and every conversation names its Wireshark display filter
+(tcp.stream eq N). Findings across conversations are computed before --client/--server/--user/
+--finding/--conversation choose what the report shows.
 ${EXIT_STATUS_HELP}`)
     .action(async (files: string[], opts: CommonOptions) => {
       process.exitCode = await runRead(files, opts, packageVersion());

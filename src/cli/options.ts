@@ -42,6 +42,14 @@ export interface CommonOptions {
   count?: string;
   /** read: worker threads (--threads N|auto). */
   threads?: string;
+  /** read: capture files given as tcpdump takes them (-r FILE, repeatable). */
+  file?: string[];
+  /** read: report filters applied after the analysis. */
+  client?: string;
+  server?: string;
+  user?: string;
+  finding?: string;
+  conversation?: string;
   /** jsonl's schema version: '1' (default, the v1 lines) or '2' (event lines, docs/events.md). */
   schema?: string;
   /** The sensor's name in event lines (observer.name); live defaults to the host name. */

@@ -9,8 +9,11 @@ import { loginRows } from '../report/logins.js';
 import { SEVERITY_ORDER } from '../report/describe.js';
 import type { Conversation, Finding, Severity } from '../model/conversation.js';
 import { EventLinesReport } from '../report/events/event-lines.js';
-import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, UsageError, analysisOptions, checkInputs, reportFormat, useColor } from './options.js';
+import { EXIT_FINDINGS, EXIT_OK, type CommonOptions, UsageError, analysisOptions, checkInputs, parseNumber, reportFormat, useColor } from './options.js';
 import { openOutput } from './output.js';
+import { splitInputsAndFilter } from '../inputs.js';
+import { isEmptySelection, parseAddress, selector, type Selection } from '../report/selection.js';
+import { writeStream } from '../capture/stream-slice.js';
 import { Progress } from './progress.js';
 import { makeReport, reportOptions } from './report-factory.js';
 import { StartOrder } from './start-order.js';
@@ -54,9 +57,18 @@ function shardable(files: readonly string[], format: ReturnType<typeof reportFor
   });
 }
 
-export async function runRead(files: string[], opts: CommonOptions, version: string): Promise<number> {
-  const analysis = analysisOptions(opts);
-  const threads = parseThreads(opts.threads);
+export async function runRead(args: string[], opts: CommonOptions, version: string): Promise<number> {
+  const { files, filter: captureFilter } = splitInputsAndFilter(args, opts.file ?? []);
+  const analysis: SessionOptions = analysisOptions(opts);
+  if (captureFilter !== undefined) analysis.captureFilter = captureFilter;
+  const count = parseNumber('-c', opts.count, 1);
+  if (count !== undefined) analysis.count = Math.floor(count);
+  const selection = readSelection(opts);
+  const select = selector(selection);
+  const selecting = !isEmptySelection(selection);
+  if (opts.write !== undefined && selection.conversation === undefined) throw new UsageError('-w writes one conversation\'s packets: give --conversation N too');
+  // Filters and selections are applied on the main thread: they read the sharded path out.
+  const threads = captureFilter !== undefined || count !== undefined || selecting || opts.write !== undefined ? 1 : parseThreads(opts.threads);
   const format = reportFormat(opts);
   checkInputs(files);
   const output = openOutput(opts.output, { ownerOnly: opts.showSecrets });
@@ -86,7 +98,11 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
   const renderOpts = reportOptions(opts, false, version, files);
   const order = sharded || renderNow
     ? new StartOrder<Held>((r) => (report as JsonReport | JsonLinesReport | EventLinesReport).preRendered(r))
-    : new StartOrder<Conversation>((c) => report.conversation(c));
+    : new StartOrder<Conversation>((c) => {
+      if (select.conversation(c)) report.conversation(c);
+    });
+  // --conversation N -w FILE: where conversation N came from, to cut its packets out afterwards.
+  let wanted: { input: string; tcpStream: number } | undefined;
   const common: SessionOptions = {
     ...analysis,
     onConversationStart: (id) => order.start(id),
@@ -100,8 +116,12 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
   };
   const finished = (item: Conversation | RenderedConversation): void => {
     if (!triggered && failOnTriggered(opts.failOn, item.findings)) triggered = true;
+    if ('events' in item && selection.conversation === item.id && item.tcpStream !== undefined && item.input !== undefined) {
+      wanted = { input: item.input, tcpStream: item.tcpStream };
+    }
     if (renderNow && 'events' in item) {
-      const text = renderNow(item, renderOpts);
+      // A conversation the selection leaves out is held like one --only-problems hides: no text, its logins counted.
+      const text = select.conversation(item) ? renderNow(item, renderOpts) : undefined;
       const held: Held = { id: item.id, text: text === undefined ? undefined : Buffer.from(text), loginRows: loginRows(item, opts.showSecrets) };
       (order as StartOrder<Held>).finish(held);
       return;
@@ -131,7 +151,30 @@ export async function runRead(files: string[], opts: CommonOptions, version: str
   }
   order.flush();
   if (failOnTriggered(opts.failOn, cross)) triggered = true;
-  report.finish(cross, stats);
+  report.finish(selecting ? cross.filter(select.finding) : cross, stats);
   output.close();
+  if (opts.write !== undefined) {
+    if (wanted === undefined) throw new UsageError(`--conversation ${selection.conversation}: no such conversation in ${files.join(', ')}`);
+    const written = await writeStream(wanted.input, wanted.tcpStream, opts.write);
+    process.stderr.write(`mailwire: wrote ${written} packets of conversation #${selection.conversation} (tcp.stream eq ${wanted.tcpStream} of ${wanted.input}) to ${opts.write}\n`);
+  }
   return triggered ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/** --client, --server, --user, --finding, --conversation, checked. */
+function readSelection(opts: CommonOptions): Selection {
+  const s: Selection = {};
+  for (const side of ['client', 'server'] as const) {
+    const v = opts[side];
+    if (v === undefined) continue;
+    if (parseAddress(v) === undefined) throw new UsageError(`--${side}: '${v}' is not an address (10.0.0.1, 10.0.0.1:143, 2001:db8::1 or [2001:db8::1]:993)`);
+    s[side] = v;
+  }
+  if (opts.user !== undefined) s.user = opts.user;
+  if (opts.finding !== undefined) s.finding = opts.finding;
+  if (opts.conversation !== undefined) {
+    if (!/^\d+$/.test(opts.conversation) || Number(opts.conversation) < 1) throw new UsageError(`--conversation: '${opts.conversation}' is not a conversation number (#N in the report)`);
+    s.conversation = Number(opts.conversation);
+  }
+  return s;
 }
