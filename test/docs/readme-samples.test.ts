@@ -13,7 +13,7 @@ describe('README sample outputs', () => {
   });
 
   it('would catch a drift: the sample shows no secret and the summary read prints', () => {
-    const sample = (sampleText as (spec: string) => string)('read captures/phone-vs-thunderbird.pcap --no-color | first 26 | then from "━━ Across" | cut 140');
+    const sample = (sampleText as (spec: string) => string)('read captures/phone-vs-thunderbird.pcap --no-color | first 32 | then from "━━ Across" | cut 140');
     expect(sample).toContain('━━ Summary');
     expect(sample).toContain('<redacted>');
     expect(sample).not.toMatch(/Secret|hunter2|password1/i);
