@@ -62,6 +62,8 @@ import { imapBareLf } from './rules/imap-bare-lf.js';
 import { imapSlowResponse } from './rules/imap-slow-response.js';
 import { imapAuthCancelled } from './rules/imap-auth-cancelled.js';
 import { imapNoLogout } from './rules/imap-no-logout.js';
+import { imapGaveUpWithoutTls } from './rules/imap-gave-up-without-tls.js';
+import { pop3GaveUpWithoutTls } from './rules/pop3-gave-up-without-tls.js';
 import { exchangeProxyNotAuthenticated } from './rules/exchange-proxy-not-authenticated.js';
 import { exchangePlaintextLoginDisabled } from './rules/exchange-plaintext-login-disabled.js';
 import { exchangeAuthenticatedNotConnected } from './rules/exchange-authenticated-not-connected.js';
@@ -103,6 +105,7 @@ export const CATALOGUE = [
   imapSkippedCapability,
   imapCleartextLogin,
   imapLoginDisabledIgnored,
+  imapGaveUpWithoutTls,
   imapMechanismNotAdvertised,
   imapLoginDespiteAuthList,
   imapLoginFailed,
@@ -125,6 +128,7 @@ export const CATALOGUE = [
   // POP3
   pop3CleartextLogin,
   pop3LoginDisabledIgnored,
+  pop3GaveUpWithoutTls,
   pop3LoginFailed,
   pop3UnknownCommand,
   pop3SkippedCapa,

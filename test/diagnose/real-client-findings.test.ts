@@ -173,3 +173,33 @@ describe('tcp.reset: a problem only when it cuts a live session', () => {
     expect(f[0]!.message).toContain('in the middle of the session');
   });
 });
+
+describe('a client that gives up because the server refuses cleartext logins', () => {
+  const LOGINDISABLED: Step = ['S', '* OK [CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS LOGINDISABLED] Dovecot (Debian) ready.'];
+
+  it('IMAP (fetchmail without TLS): CAPABILITY shows LOGINDISABLED, the client says LOGOUT → imap.gave-up-without-tls with the fix', () => {
+    const conv = imap([LOGINDISABLED, ['C', 'A0001 CAPABILITY'], ['S', '* CAPABILITY IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE IDLE LITERAL+ STARTTLS LOGINDISABLED'], ['S', 'A0001 OK Pre-login capabilities listed, post-login capabilities have more.'],
+      ['C', 'A0002 LOGOUT'], ['S', '* BYE Logging out'], ['S', 'A0002 OK Logout completed.']]);
+    const f = diagnose(conv);
+    expect(f.map((x) => x.id)).toEqual(['imap.gave-up-without-tls']);
+    expect(f[0]!.message).toBe('The client sent LOGOUT without trying to log in: the server advertised LOGINDISABLED (no cleartext LOGIN on this connection) at frame 6, and offered STARTTLS, which the client did not use. Set the client to use STARTTLS on this port or TLS on port 993.');
+  });
+
+  it('IMAP (mbsync): the greeting says LOGINDISABLED and the client just closes', () => {
+    const conv = imap([LOGINDISABLED], { summary: { finBy: 'client' } });
+    expect(ids(conv)).toEqual(['imap.gave-up-without-tls', 'imap.no-logout']);
+  });
+
+  it('POP3 (Dovecot before STLS: no USER in CAPA): QUIT without a login → pop3.gave-up-without-tls', () => {
+    const conv = pop3([['S', '+OK Dovecot (Debian) ready.'], ['C', 'CAPA'], ['S', '+OK'], ['S', 'CAPA'], ['S', 'TOP'], ['S', 'UIDL'], ['S', 'RESP-CODES'], ['S', 'PIPELINING'], ['S', 'AUTH-RESP-CODE'], ['S', 'STLS'], ['S', 'SASL'], ['S', '.'], ['C', 'QUIT'], ['S', '+OK Logging out']]);
+    const f = diagnose(conv);
+    expect(f.map((x) => x.id)).toEqual(['pop3.gave-up-without-tls']);
+    expect(f[0]!.message).toContain("the server's CAPA offered no USER");
+    expect(f[0]!.message).toContain('Set the client to use STLS on this port or TLS on port 995.');
+  });
+
+  it('not raised when the client logs in, uses STARTTLS, or the server offers cleartext login', () => {
+    expect(ids(imap([LOGINDISABLED, ['C', 'a1 STARTTLS'], ['S', 'a1 OK Begin TLS negotiation now.']]))).not.toContain('imap.gave-up-without-tls');
+    expect(ids(imap([DOVECOT, ['C', 'a1 LOGOUT'], ['S', '* BYE'], ['S', 'a1 OK']]))).toEqual([]);
+  });
+});
