@@ -24,7 +24,8 @@ export interface PipelineLib {
   makeReport: unknown;
   ruleInfo: unknown;
   LIMITS: { MAX_EVENTS_PER_CONVERSATION: number };
-  TCP_LIMITS: { MAX_CONNECTIONS: number };
+  TCP_LIMITS: { TABLE_BUDGET_BYTES: number };
+  ENTRY_BYTES: { retired: number };
 }
 
 export interface PipelineRun {

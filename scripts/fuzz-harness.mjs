@@ -116,7 +116,8 @@ export const FORMATS = ['text', 'json', 'jsonl', 'markdown', 'html'];
  * TCP_LIMITS }. Throws (an Error saying which invariant broke) when:
  * - anything throws out of the pipeline or a renderer;
  * - a conversation holds more events than MAX_EVENTS_PER_CONVERSATION, or there are more
- *   conversations than frames, or more than TCP_LIMITS.MAX_CONNECTIONS are tracked at once;
+ *   conversations than frames, or more connections are tracked at once than the table's budget
+ *   holds at the smallest entry cost (TCP_LIMITS.TABLE_BUDGET_BYTES / ENTRY_BYTES.retired);
  * - a dissector or rule exception was caught inside (internal.* findings, dissector-exception
  *   anomalies): those are bugs even though the pipeline survived them;
  * - the JSON report does not parse.
@@ -139,7 +140,7 @@ export function runPipeline(lib, name, bytes, chunks, { keyLogText, extraPorts =
 
   const frames = summary.capture?.frames ?? 0;
   if (conversations.length > Math.max(frames, 1)) throw new Error(`${conversations.length} conversations from ${frames} frames`);
-  if ((summary.tcp?.peakConnections ?? 0) > lib.TCP_LIMITS.MAX_CONNECTIONS) throw new Error(`peak connections ${summary.tcp.peakConnections} above the cap`);
+  if ((summary.tcp?.peakConnections ?? 0) > lib.TCP_LIMITS.TABLE_BUDGET_BYTES / lib.ENTRY_BYTES.retired) throw new Error(`peak connections ${summary.tcp.peakConnections} above what the table's budget holds`);
   let events = 0;
   for (const c of conversations) {
     events += c.events.length;

@@ -35,11 +35,11 @@ if (!existsSync(join(ROOT, 'dist/analyze.js'))) {
 }
 
 const dist = (p) => import(new URL(`../dist/${p}`, import.meta.url).href);
-const [{ CaptureParser }, { AnalysisSession }, { makeReport }, { ruleInfo }, { LIMITS }, { TCP_LIMITS }] = await Promise.all([
+const [{ CaptureParser }, { AnalysisSession }, { makeReport }, { ruleInfo }, { LIMITS }, { TCP_LIMITS, ENTRY_BYTES }] = await Promise.all([
   dist('capture/capture-parser.js'), dist('analyze.js'), dist('cli/report-factory.js'), dist('report/rule-info.js'),
   dist('protocols/limits.js'), dist('tcp/limits.js'),
 ]);
-const LIB = { CaptureParser, AnalysisSession, makeReport, ruleInfo, LIMITS, TCP_LIMITS };
+const LIB = { CaptureParser, AnalysisSession, makeReport, ruleInfo, LIMITS, TCP_LIMITS, ENTRY_BYTES };
 const SEEDS = loadSeeds(ROOT, existsSync(CORPUS) ? CORPUS : undefined);
 const deadline = Date.now() + minutes * 60_000;
 const totals = { runs: 0, frames: 0, conversations: 0, events: 0, warnings: 0, fatal: 0, outputBytes: 0 };

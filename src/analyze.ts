@@ -49,6 +49,8 @@ export interface AnalyzeOptions {
   keyLog?: KeyLog;
   /** imap.slow-response threshold in seconds. */
   slowResponseSec?: number;
+  /** Memory budget of the TCP connection table in bytes (--table-budget; default TCP_LIMITS.TABLE_BUDGET_BYTES). */
+  tableBudgetBytes?: number;
   /** Expected server name for TLS certificate checks. */
   serverName?: string;
   /**
@@ -181,7 +183,8 @@ export class InputAnalyzer implements FrameSink {
     const numbered = numberingStreams(dispatcher, this.streams);
     const factory: StreamFactory = started === undefined ? numbered
       : announcingStarts(numbered, (conn) => started(conn.id + session.conversationIdBase));
-    this.reassembler = new TcpReassembler(factory, { isMailPort: dispatcher.isMailPort });
+    const budget = session.options.tableBudgetBytes;
+    this.reassembler = new TcpReassembler(factory, { isMailPort: dispatcher.isMailPort, ...(budget !== undefined ? { tableBudgetBytes: budget } : {}) });
   }
 
   frame(f: RawFrame): void {

@@ -14,6 +14,7 @@ import { runInterfaces } from './interfaces-command.js';
 import { runExtract, type ExtractCommandOptions } from './extract-command.js';
 import { runLogins, type LoginsCommandOptions } from './logins-command.js';
 import { EXIT_STATUS_HELP, EXIT_USAGE, type CommonOptions, UsageError } from './options.js';
+import { TCP_LIMITS } from '../tcp/limits.js';
 
 function addReportOptions(cmd: Command): Command {
   return cmd
@@ -32,6 +33,7 @@ function addReportOptions(cmd: Command): Command {
     .option('--sensor <name>', 'the sensor name in event lines (observer.name; live: default the host name)')
     .option('--brief', 'text report: one line per conversation (its verdict) and the summary', false)
     .option('--width <columns>', 'text report: wrap at COLUMNS (default: the terminal width, 100 when not a terminal; 0: no wrapping)')
+    .option('--table-budget <MiB>', `memory for the TCP connections followed at once (default ${TCP_LIMITS.TABLE_BUDGET_BYTES / 2 ** 20}); beyond it the least recently active are dropped (tcp.evicted)`)
     .option('--no-color', 'no colour (NO_COLOR and FORCE_COLOR are honoured too)');
 }
 

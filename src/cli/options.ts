@@ -29,6 +29,8 @@ export interface CommonOptions {
   bodies?: string;
   slow: string;
   serverName?: string;
+  /** --table-budget: the connection table's memory budget in MiB. */
+  tableBudget?: string;
   color: boolean;
   /** Text report: one line per conversation. */
   brief?: boolean;
@@ -109,13 +111,15 @@ export function readKeyLog(path: string | undefined): string | undefined {
 }
 
 /** The analysis options every command takes (--ports, --keylog, --slow, --server-name), parsed once. */
-export function analysisOptions(opts: { ports?: string; keylog?: string; slow?: string; serverName?: string }): Pick<SessionOptions, 'extraPorts' | 'keyLogText' | 'slowResponseSec' | 'serverName'> {
-  const out: Pick<SessionOptions, 'extraPorts' | 'keyLogText' | 'slowResponseSec' | 'serverName'> = { extraPorts: parsePorts(opts.ports) };
+export function analysisOptions(opts: { ports?: string; keylog?: string; slow?: string; serverName?: string; tableBudget?: string }): Pick<SessionOptions, 'extraPorts' | 'keyLogText' | 'slowResponseSec' | 'serverName' | 'tableBudgetBytes'> {
+  const out: Pick<SessionOptions, 'extraPorts' | 'keyLogText' | 'slowResponseSec' | 'serverName' | 'tableBudgetBytes'> = { extraPorts: parsePorts(opts.ports) };
   const keyLogText = readKeyLog(opts.keylog);
   if (keyLogText !== undefined) out.keyLogText = keyLogText;
   const slow = parseNumber('--slow', opts.slow, 0);
   if (slow !== undefined) out.slowResponseSec = slow;
   if (opts.serverName) out.serverName = opts.serverName;
+  const budget = parseNumber('--table-budget', opts.tableBudget, 1);
+  if (budget !== undefined) out.tableBudgetBytes = Math.round(budget * 2 ** 20);
   return out;
 }
 

@@ -53,6 +53,8 @@ export interface WorkerSettings {
   keyLogText?: string;
   slowResponseSec?: number;
   serverName?: string;
+  /** The connection tables' memory budget (--table-budget), shared out among the shards. */
+  tableBudgetBytes?: number;
   runKey: Uint8Array;
   render: RenderSettings;
   /** Tests only: milliseconds a worker sleeps before each batch (a slow worker, for backpressure). */

@@ -91,7 +91,8 @@ export class ShardCore {
       isMailPort: dispatcher.isMailPort,
       externalClock: true,
       // The caps of the whole layer are shared out among the shards.
-      maxConnections: Math.max(1, Math.floor(TCP_LIMITS.MAX_CONNECTIONS / n)),
+      tableBudgetBytes: Math.floor((this.settings.tableBudgetBytes ?? TCP_LIMITS.TABLE_BUDGET_BYTES) / n),
+      evictedFlowsBytes: Math.floor(TCP_LIMITS.EVICTED_FLOWS_BYTES / n),
       maxBufferedBytesTotal: Math.floor(TCP_LIMITS.MAX_BUFFERED_BYTES_TOTAL / n),
       maxWindowBytesTotal: Math.floor(TCP_LIMITS.MAX_WINDOW_BYTES_TOTAL / n),
     });

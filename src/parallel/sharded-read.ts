@@ -155,6 +155,7 @@ export class ShardedRun implements FrameSink {
     if (options.keyLogText !== undefined) base.keyLogText = options.keyLogText;
     if (options.slowResponseSec !== undefined) base.slowResponseSec = options.slowResponseSec;
     if (options.serverName !== undefined) base.serverName = options.serverName;
+    if (options.tableBudgetBytes !== undefined) base.tableBudgetBytes = options.tableBudgetBytes;
     if (options.testDelayMs !== undefined) base.testDelayMs = options.testDelayMs;
     // Shard 0 is the main thread's own (its frames are not copied); the others are worker threads.
     const { runKey: _key, ...coreSettings } = base;

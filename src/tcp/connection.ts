@@ -4,7 +4,7 @@
  */
 import { formatAddress } from '../decode/format-address.js';
 import type { ReassemblyContext } from './context.js';
-import type { FlowKey } from './flow-table.js';
+import { secondHash, type FlowKey } from './flow-table.js';
 import { HalfStream, type HalfStreamOwner } from './half-stream.js';
 import type { ConnectionInfo, ConnectionSummary, Direction, RoleSource, StreamHandler } from './stream.js';
 
@@ -55,6 +55,8 @@ export class Connection implements HalfStreamOwner {
   lruNext: Connection | undefined = undefined;
 
   state: ConnState = ConnState.Pending;
+  /** Bytes this entry is charged in the table's budget (ENTRY_BYTES by what it holds). */
+  charge = 0;
   handler: StreamHandler | undefined = undefined;
   info: ConnectionInfo | undefined = undefined;
   /** The connection's summary; after retire() a shared inert one. */
@@ -117,6 +119,11 @@ export class Connection implements HalfStreamOwner {
     if (k.srcPort === this.portB && k.dstPort === this.portA && k.s0 === this.b0 && k.d0 === this.a0 &&
       k.s1 === this.b1 && k.s2 === this.b2 && k.s3 === this.b3 && k.d1 === this.a1 && k.d2 === this.a2 && k.d3 === this.a3) return 1;
     return -1;
+  }
+
+  /** secondHash() of the endpoints: with `hash`, the connection's 64-bit digest (EvictedFlows). */
+  hash2(): number {
+    return secondHash(this.a0, this.a1, this.a2, this.a3, this.portA, this.b0, this.b1, this.b2, this.b3, this.portB);
   }
 
   /** Printable address of endpoint A (side 0) or B (side 1). */

@@ -19,8 +19,10 @@ export interface ReassemblyStats {
   /** Connections currently in the table, and the most ever. */
   activeConnections: number;
   peakConnections: number;
-  /** Open connections dropped because the table was full (least recently active first). */
+  /** Open connections dropped because the table was over its memory budget (least recently active first). */
   evicted: number;
+  /** Packets of evicted connections, counted and dropped (present only when there were any). */
+  evictedPackets?: number;
   /** Open connections closed because they were silent for idleTimeoutSec of capture time. */
   timedOut: number;
   /** A new SYN on the endpoints of a finished connection started a new one. */

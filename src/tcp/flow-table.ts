@@ -28,6 +28,11 @@ export class FlowKey {
   /** Order-independent hash of the two endpoints (the same for both directions). */
   hash = 0;
 
+  /** secondHash() of the endpoints: with `hash`, a 64-bit digest of the connection (computed on demand). */
+  hash2(): number {
+    return secondHash(this.s0, this.s1, this.s2, this.s3, this.srcPort, this.d0, this.d1, this.d2, this.d3, this.dstPort);
+  }
+
   /** Reads the endpoints at buf[srcOff], buf[dstOff] (addrLen 4 or 16 bytes) and hashes them. */
   load(buf: Uint8Array, srcOff: number, dstOff: number, addrLen: number, srcPort: number, dstPort: number): void {
     this.srcPort = srcPort;
@@ -65,6 +70,16 @@ export class FlowKey {
   }
 }
 
+/**
+ * A second order-independent hash of two endpoints, independent of FlowKey.hash (other constants):
+ * with it, the pair is a 64-bit digest of the connection (EvictedFlows remembers flows by it).
+ */
+export function secondHash(x0: number, x1: number, x2: number, x3: number, xPort: number, y0: number, y1: number, y2: number, y3: number, yPort: number): number {
+  const hx = Math.imul(x0 ^ Math.imul(x1, 0x2545f491) ^ Math.imul(x2, 0x9e3779b9) ^ Math.imul(x3, 0x7feb352d), 0x846ca68b) ^ Math.imul(xPort + 0x3c6ef372, 0x85ebca6b);
+  const hy = Math.imul(y0 ^ Math.imul(y1, 0x2545f491) ^ Math.imul(y2, 0x9e3779b9) ^ Math.imul(y3, 0x7feb352d), 0x846ca68b) ^ Math.imul(yPort + 0x3c6ef372, 0x85ebca6b);
+  return fmix((fmix(hx) + fmix(hy)) | 0) | 0;
+}
+
 /** A big-endian 32-bit word as a signed integer (a small integer for V8, never a heap number). */
 function word(buf: Uint8Array, p: number): number {
   return (buf[p]! << 24) | (buf[p + 1]! << 16) | (buf[p + 2]! << 8) | buf[p + 3]!;
@@ -87,9 +102,14 @@ function fmix(h: number): number {
   return h >>> 0;
 }
 
+/** Buckets of a new table; it doubles when it holds twice as many connections. */
+const INITIAL_BUCKETS = 1024;
+/** The table stops growing its bucket array here (4 Mi buckets, 32 MiB): chains grow instead. */
+const MAX_BUCKETS = 1 << 22;
+
 export class FlowTable {
-  private readonly buckets: Array<Connection | undefined>;
-  private readonly mask: number;
+  private buckets: Array<Connection | undefined>;
+  private mask: number;
   /** Least recently active first. */
   head: Connection | undefined = undefined;
   tail: Connection | undefined = undefined;
@@ -97,12 +117,9 @@ export class FlowTable {
   /** Set by find(): 0 when the packet goes from the connection's endpoint A to B, 1 otherwise. */
   side: 0 | 1 = 0;
 
-  /** `capacity` is the most connections expected; the bucket count is the next power of two. */
-  constructor(capacity: number) {
-    let n = 16;
-    while (n < capacity && n < 1 << 22) n <<= 1;
-    this.buckets = new Array<Connection | undefined>(n).fill(undefined);
-    this.mask = n - 1;
+  constructor() {
+    this.buckets = new Array<Connection | undefined>(INITIAL_BUCKETS).fill(undefined);
+    this.mask = INITIAL_BUCKETS - 1;
   }
 
   /** The connection of a packet, or undefined; sets `side`. */
@@ -121,6 +138,7 @@ export class FlowTable {
 
   /** Adds a connection (c.hash set) as the most recently active. */
   add(c: Connection): void {
+    if (this.size >= 2 * this.buckets.length && this.buckets.length < MAX_BUCKETS) this.grow();
     const i = c.hash & this.mask;
     c.bucketNext = this.buckets[i];
     this.buckets[i] = c;
@@ -142,6 +160,20 @@ export class FlowTable {
     c.bucketNext = undefined;
     this.unlink(c);
     this.size--;
+  }
+
+  /** Doubles the bucket array and re-chains every connection (the activity list is untouched). */
+  private grow(): void {
+    const n = this.buckets.length * 2;
+    const buckets = new Array<Connection | undefined>(n).fill(undefined);
+    const mask = n - 1;
+    for (let c = this.head; c !== undefined; c = c.lruNext) {
+      const i = c.hash & mask;
+      c.bucketNext = buckets[i];
+      buckets[i] = c;
+    }
+    this.buckets = buckets;
+    this.mask = mask;
   }
 
   /** Marks a connection as the most recently active. */

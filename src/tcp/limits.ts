@@ -3,8 +3,15 @@
  * (and, for per-connection caps, in the ConnectionSummary), and degrades instead of failing.
  */
 export const TCP_LIMITS = {
-  /** Connections tracked at once (mail, pending probe, ignored and lingering closed ones). */
-  MAX_CONNECTIONS: 65_536,
+  /**
+   * Memory budget of the connection table (bytes): the estimated cost of every entry (ENTRY_BYTES,
+   * by what the entry holds) plus the retransmission windows. Beyond it the least recently active
+   * entries are evicted. Sized so that a capture of 100,000 connections open at once stays under
+   * ~400 MiB of process memory (docs/performance.md, "Many connections").
+   */
+  TABLE_BUDGET_BYTES: 192 * 1024 * 1024,
+  /** Memory of the set that remembers evicted connections, so their later packets are not new conversations. */
+  EVICTED_FLOWS_BYTES: 16 * 1024 * 1024,
   /** Out-of-order bytes buffered per connection (both directions); beyond it the oldest hole is given up as a gap. */
   MAX_BUFFERED_BYTES_PER_CONNECTION: 4 * 1024 * 1024,
   /** Out-of-order bytes buffered across all connections. */
@@ -29,6 +36,23 @@ export const TCP_LIMITS = {
   SWEEP_INTERVAL_SEC: 10,
   /** A sequence number further ahead than this is treated as bogus, not as out-of-order data. */
   MAX_SEQ_AHEAD_BYTES: 1 << 30,
+} as const;
+
+/**
+ * What one connection-table entry is estimated to cost (bytes of JS heap), by what it holds;
+ * measured with `node bench/entry-cost.mjs` (docs/performance.md, "Many connections"). Its
+ * retransmission windows are counted apart, at their real size.
+ */
+export const ENTRY_BYTES = {
+  /** Over (closed, declined): endpoints, state and links, lingering to absorb stragglers (measured 343). */
+  retired: 400,
+  /** Tracked, no byte handed to a dissector yet (a SYN, a handshake): half-streams, summary, info, handler shell (measured 1,836). */
+  tracked: 1_900,
+  /**
+   * A dissector has received bytes: its state and the conversation so far. Measured 8,491 for a
+   * greeting only and 16,925 for an idle IMAP session (greeting, LOGIN, SELECT, IDLE): the latter.
+   */
+  dialogue: 17_000,
 } as const;
 
 /** Well-known mail ports: IMAP 143, IMAPS 993, POP3 110, POP3S 995. */

@@ -8,7 +8,8 @@ import { TcpFlag, type Decoded } from '../decode/decoded.js';
 import { Connection, ConnState, inertParts, type InertParts } from './connection.js';
 import { newReassemblyStats, WindowPool, type ReassemblyContext, type ReassemblyStats } from './context.js';
 import { FlowKey, FlowTable } from './flow-table.js';
-import { MAIL_PORTS, TCP_LIMITS } from './limits.js';
+import { ENTRY_BYTES, MAIL_PORTS, TCP_LIMITS } from './limits.js';
+import { EvictedFlows } from './evicted-flows.js';
 import type { ConnectionInfo, Direction, EndReason, StreamFactory } from './stream.js';
 
 export type { ReassemblyStats } from './context.js';
@@ -28,8 +29,13 @@ export interface ReassemblerOptions {
    * whole capture and calls advanceClock() before each packet; packet() then does neither itself.
    */
   externalClock?: boolean;
-  /** Connections tracked at once; the least recently active is evicted beyond it. */
-  maxConnections: number;
+  /**
+   * Memory budget of the connection table in bytes (entries at their estimated cost, ENTRY_BYTES,
+   * plus retransmission windows); the least recently active entries are evicted beyond it.
+   */
+  tableBudgetBytes: number;
+  /** Memory of the set remembering evicted connections (their later packets are counted, not re-opened); 0: none. */
+  evictedFlowsBytes: number;
   /** Out-of-order bytes per connection (both directions). */
   maxBufferedBytesPerConnection: number;
   /** Out-of-order bytes across all connections. */
@@ -52,7 +58,8 @@ export const DEFAULT_REASSEMBLER_OPTIONS: Readonly<ReassemblerOptions> = Object.
   idleTimeoutSec: TCP_LIMITS.IDLE_TIMEOUT_SEC,
   closedLingerSec: TCP_LIMITS.CLOSED_LINGER_SEC,
   sweepIntervalSec: TCP_LIMITS.SWEEP_INTERVAL_SEC,
-  maxConnections: TCP_LIMITS.MAX_CONNECTIONS,
+  tableBudgetBytes: TCP_LIMITS.TABLE_BUDGET_BYTES,
+  evictedFlowsBytes: TCP_LIMITS.EVICTED_FLOWS_BYTES,
   maxBufferedBytesPerConnection: TCP_LIMITS.MAX_BUFFERED_BYTES_PER_CONNECTION,
   maxBufferedBytesTotal: TCP_LIMITS.MAX_BUFFERED_BYTES_TOTAL,
   maxBufferedSegmentsPerDirection: TCP_LIMITS.MAX_BUFFERED_SEGMENTS_PER_DIRECTION,
@@ -88,6 +95,12 @@ export class TcpReassembler {
   private readonly opts: ReassemblerOptions;
   private readonly ctx: ReassemblyContext;
   private readonly table: FlowTable;
+  /** Connections evicted from the table: their later packets are absorbed (counted), not new connections. */
+  private readonly evictedFlows: EvictedFlows;
+  /** Sum of the entries' charges (Connection.charge); with the window bytes, what the budget bounds. */
+  private tableBytes = 0;
+  /** Packets of evicted connections absorbed by evictedFlows. */
+  private evictedPackets = 0;
   /** The current packet's endpoints (reused). */
   private readonly key = new FlowKey();
   /** What retired (closed, declined) connections point to instead of their own state. */
@@ -115,7 +128,8 @@ export class TcpReassembler {
       meta: { streamOffset: 0, firstFrame: 0, lastFrame: 0, ts: 0 },
       ts: 0,
     };
-    this.table = new FlowTable(Math.max(1, o.maxConnections));
+    this.table = new FlowTable();
+    this.evictedFlows = new EvictedFlows(o.evictedFlowsBytes);
     this.clock = new CaptureClock(o.sweepIntervalSec);
     this.inert = inertParts(this.ctx);
   }
@@ -138,6 +152,12 @@ export class TcpReassembler {
     let c = table.find(key);
     let side: 0 | 1 = table.side;
     const flags = d.flags;
+    if (c === undefined && !this.evictedFlows.empty &&
+      this.evictedFlows.absorbs(key.hash, key.hash2(), (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN, d.seq)) {
+      // A packet of a connection the table evicted: it was reported (tcp.evicted) and stays over.
+      this.evictedPackets++;
+      return;
+    }
     if (c !== undefined && (flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.isNewAttempt(c, side, d.seq)) {
       this.replace(c, frame.index, ts);
       c = undefined;
@@ -162,6 +182,7 @@ export class TcpReassembler {
     }
     this.ctx.ts = ts;
     this.segment(c, side, frame, d);
+    if (this.tableBytes + stats.windowBytes > this.opts.tableBudgetBytes) this.fitBudget(c);
   }
 
   /** Flushes every open connection (gaps for holes), ends both directions and closes it, in id order. */
@@ -173,6 +194,11 @@ export class TcpReassembler {
     open.sort((a, b) => a.id - b.id);
     for (const c of open) this.close(c, 'capture-end', c.summary.lastFrame, c.summary.endTs);
     for (let c = this.table.head; c !== undefined; c = this.table.head) this.forget(c);
+  }
+
+  /** Bytes the table's budget counts now: entries at their estimated cost plus retransmission windows. */
+  get tableMemoryBytes(): number {
+    return this.tableBytes + this.ctx.stats.windowBytes;
   }
 
   /** Connections created so far (the last id given); one packet creates at most one. */
@@ -188,7 +214,10 @@ export class TcpReassembler {
 
   /** A snapshot of the counters. */
   stats(): ReassemblyStats {
-    return { ...this.ctx.stats, activeConnections: this.table.size };
+    const s: ReassemblyStats = { ...this.ctx.stats, activeConnections: this.table.size };
+    // Only when it happened, so reports of ordinary captures keep their shape.
+    if (this.evictedPackets > 0) s.evictedPackets = this.evictedPackets;
+    return s;
   }
 
   /** One segment of a tracked connection (Pending or Open), captured at ctx.ts. */
@@ -255,6 +284,7 @@ export class TcpReassembler {
     s.lastFrame = fi;
     s.endTs = ts;
 
+    if (len > 0 && c.charge < ENTRY_BYTES.dialogue && c.state === ConnState.Open) this.charge(c, ENTRY_BYTES.dialogue);
     const half = c.halves[dir];
     // Sequence numbers are handed on as signed 32-bit values: small integers for V8, where an
     // unsigned one above 2^31 would be boxed in a heap number at each call (the half-stream only
@@ -299,8 +329,8 @@ export class TcpReassembler {
   /** A new connection for the packet whose endpoints are in this.key. */
   private create(frame: RawFrame, d: Decoded, ts: number): Connection {
     const table = this.table;
-    if (table.size >= this.opts.maxConnections) this.evictOne();
     const stats = this.ctx.stats;
+    if (this.tableBytes + stats.windowBytes + ENTRY_BYTES.tracked > this.opts.tableBudgetBytes) this.fitBudget(undefined, ENTRY_BYTES.tracked);
     const c = new Connection(this.key, this.ctx);
     c.id = this.nextId++;
     c.firstFrame = frame.index;
@@ -310,6 +340,7 @@ export class TcpReassembler {
     c.summary.endTs = ts;
     if (d.vlans.length > 0) c.vlans = d.vlans.slice();
     table.add(c);
+    this.charge(c, ENTRY_BYTES.tracked);
     stats.connections++;
     if (table.size > stats.peakConnections) stats.peakConnections = table.size;
 
@@ -361,6 +392,7 @@ export class TcpReassembler {
   private ignore(c: Connection): void {
     c.state = ConnState.Ignored;
     c.retire(this.inert);
+    this.charge(c, ENTRY_BYTES.retired);
     this.ctx.stats.ignoredConnections++;
   }
 
@@ -396,6 +428,7 @@ export class TcpReassembler {
     s.established = c.synAckSeen || !c.sawSyn || s.bytes[0] + s.bytes[1] > 0;
     const h = c.handler;
     c.retire(this.inert);
+    this.charge(c, ENTRY_BYTES.retired);
     h?.close(s);
   }
 
@@ -403,21 +436,49 @@ export class TcpReassembler {
   private retireUnopened(c: Connection): void {
     c.state = ConnState.Closed;
     c.retire(this.inert);
+    this.charge(c, ENTRY_BYTES.retired);
+  }
+
+  /** Sets what an entry is charged in the table's budget. */
+  private charge(c: Connection, bytes: number): void {
+    this.tableBytes += bytes - c.charge;
+    c.charge = bytes;
   }
 
   /** Drops an entry from the table (after close() if it was open). */
   private forget(c: Connection): void {
     c.release();
     this.table.remove(c);
+    this.tableBytes -= c.charge;
+    c.charge = 0;
   }
 
-  private evictOne(): void {
-    const c = this.table.head;
-    if (c === undefined) return;
+  /**
+   * Evicts the least recently active entries until the table fits its budget with `room` bytes to
+   * spare, never `keep` (the connection of the packet being handled).
+   */
+  private fitBudget(keep: Connection | undefined, room = 0): void {
+    const budget = this.opts.tableBudgetBytes - room;
+    const stats = this.ctx.stats;
+    while (this.tableBytes + stats.windowBytes > budget) {
+      const c = this.table.head;
+      if (c === undefined || c === keep) return;
+      this.evict(c);
+    }
+  }
+
+  /**
+   * Drops an entry to make room. An open connection is finished (its conversation ends with
+   * 'evicted': tcp.evicted). Every evicted entry is remembered (EvictedFlows), so that its later
+   * packets are counted instead of starting a new connection that would evict another in turn.
+   */
+  private evict(c: Connection): void {
+    const isn = c.state === ConnState.Open || c.state === ConnState.Pending ? c.halves[0].isn : -1;
     if (c.state === ConnState.Open) {
       this.ctx.stats.evicted++;
       this.close(c, 'evicted', c.summary.lastFrame, c.summary.endTs);
     }
+    this.evictedFlows.add(c.hash, c.hash2(), isn === -1 ? undefined : isn);
     this.forget(c);
   }
 

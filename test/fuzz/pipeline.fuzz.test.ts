@@ -23,14 +23,14 @@ import { AnalysisSession } from '../../src/analyze.js';
 import { makeReport } from '../../src/cli/report-factory.js';
 import { ruleInfo } from '../../src/report/rule-info.js';
 import { LIMITS } from '../../src/protocols/limits.js';
-import { TCP_LIMITS } from '../../src/tcp/limits.js';
+import { ENTRY_BYTES, TCP_LIMITS } from '../../src/tcp/limits.js';
 import { isMailwireError } from '../../src/errors.js';
 import { applyOperations, chunkingArb, loadSeeds, operationArb, runPipeline, type Operation, type PipelineLib, type Seed } from '../../scripts/fuzz-harness.mjs';
 import { PcapngBuilder, collector } from '../helpers/capture-builders.js';
 import { TcpConnection, pcapOf } from '../../scripts/adversarial-packets.mjs';
 import { CORPUS, HAVE_CORPUS, ROOT } from '../robustness/helpers.js';
 
-const LIB: PipelineLib = { CaptureParser, AnalysisSession, makeReport, ruleInfo, LIMITS, TCP_LIMITS };
+const LIB: PipelineLib = { CaptureParser, AnalysisSession, makeReport, ruleInfo, LIMITS, TCP_LIMITS, ENTRY_BYTES };
 if (!HAVE_CORPUS) console.warn('pipeline fuzz: ../shared/corpus absent, fuzzing the founding samples only');
 const SEEDS = loadSeeds(ROOT, HAVE_CORPUS ? CORPUS : undefined);
 const FIXTURES = join(ROOT, 'test/fixtures/robustness');

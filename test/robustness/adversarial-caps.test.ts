@@ -11,15 +11,15 @@ import { CaptureParser } from '../../src/capture/capture-parser.js';
 import { AnalysisSession, type InputSummary } from '../../src/analyze.js';
 import type { Conversation } from '../../src/model/conversation.js';
 import { LIMITS } from '../../src/protocols/limits.js';
-import { TCP_LIMITS } from '../../src/tcp/limits.js';
+import { ENTRY_BYTES } from '../../src/tcp/limits.js';
 import { TCP_FLAGS, TcpConnection, hostAddress, pcapOf, tcpFrame } from '../../scripts/adversarial-packets.mjs';
 import { CAPTURES, runCli } from './helpers.js';
 
 const enc = (s: string): Buffer => Buffer.from(s, 'latin1');
 
-function analyse(frames: Buffer[]): { conversations: Conversation[]; summary: InputSummary } {
+function analyse(frames: Buffer[], options: { tableBudgetBytes?: number } = {}): { conversations: Conversation[]; summary: InputSummary } {
   const conversations: Conversation[] = [];
-  const session = new AnalysisSession({ onConversation: (c) => conversations.push(c) });
+  const session = new AnalysisSession({ onConversation: (c) => conversations.push(c), ...options });
   const input = session.input('adversarial');
   const parser = new CaptureParser(input, { source: 'adversarial' });
   parser.push(pcapOf(frames));
@@ -61,14 +61,15 @@ describe('adversarial traffic hits a cap, says so, and the dialogue goes on', ()
     expect(conv!.anomalies.some((a) => a.code === 'truncated-command')).toBe(true);
   });
 
-  it('a SYN flood beyond the connection table: the table stays at MAX_CONNECTIONS, evictions counted', () => {
-    const n = TCP_LIMITS.MAX_CONNECTIONS + 500;
+  it('a SYN flood beyond the connection table\'s budget: the table stays within it, evictions counted', () => {
+    const table = 5_000;
+    const n = table + 500;
     const frames: Buffer[] = [];
     for (let i = 0; i < n; i++) {
       frames.push(tcpFrame({ src: hostAddress(100 + Math.floor(i / 50_000)), dst: hostAddress(2), sport: 1024 + (i % 50_000), dport: 143, seq: i * 7919, flags: TCP_FLAGS.SYN }));
     }
-    const { conversations, summary } = analyse(frames);
-    expect(summary.tcp).toMatchObject({ connections: n, peakConnections: TCP_LIMITS.MAX_CONNECTIONS, evicted: 500 });
+    const { conversations, summary } = analyse(frames, { tableBudgetBytes: table * ENTRY_BYTES.tracked });
+    expect(summary.tcp).toMatchObject({ connections: n, peakConnections: table, evicted: 500 });
     expect(conversations).toHaveLength(n);
     expect(conversations.every((c) => c.findings.some((f) => f.id === 'tcp.no-answer'))).toBe(true);
     // The 500 least recently active were dropped, and each says so; the others do not.

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { TcpReassembler, type ReassemblerOptions } from '../../src/tcp/reassembler.js';
+import { ENTRY_BYTES } from '../../src/tcp/limits.js';
 import { RecordingFactory, Wire, type Recorder } from './helpers.js';
 
 type Step = [from: 'c' | 's', flags: string, seq: number, ack: number, data?: string, opts?: { ts?: number; wireLength?: number }];
@@ -430,9 +431,10 @@ describe('TcpReassembler: bounds', () => {
     expect(stats.capDrops).toBe(1);
   });
 
-  it('evicts the least recently active connection when the table is full', () => {
+  it('evicts the least recently active connection when the table is over its budget', () => {
     const factory = new RecordingFactory();
-    const r = new TcpReassembler(factory, { maxConnections: 2 });
+    // Room for one connection that carried bytes (and its 256-byte window) and one that did not.
+    const r = new TcpReassembler(factory, { tableBudgetBytes: ENTRY_BYTES.dialogue + 256 + ENTRY_BYTES.tracked });
     const wires = [0, 1, 2].map((i) => new Wire({ ip: `10.0.1.${i}`, port: 40000 }, { ip: '10.0.0.2', port: 143 }));
     r.packet(...wires[0]!.pkt('c', 'S', C, 0));
     r.packet(...wires[1]!.pkt('c', 'S', C, 0));
@@ -453,10 +455,14 @@ describe('TcpReassembler: bounds', () => {
       open: () => ({ data() {}, gap() {}, end() {}, close() { closed++; } }),
       probe: () => undefined,
     };
-    const r = new TcpReassembler(factory, { maxConnections: 1000, maxBufferedBytesTotal: 1 << 16 });
+    const budget = 1000 * ENTRY_BYTES.tracked;
+    // Closed connections linger at the smallest cost: that many fit at most.
+    const most = budget / ENTRY_BYTES.retired;
+    const r = new TcpReassembler(factory, { tableBudgetBytes: budget, maxBufferedBytesTotal: 1 << 16 });
     const w = new Wire();
     const N = 300_000;
     let maxActive = 0;
+    let peakMemory = 0;
     for (let i = 0; i < N; i++) {
       (w.client as { ip: string }).ip = `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`;
       const t = 1_000 + i * 0.001;
@@ -468,11 +474,13 @@ describe('TcpReassembler: bounds', () => {
         r.packet(...w.pkt('s', 'FA', 7 + 1, i + 2, '', { ts: t }));
       }
       if (i % 1000 === 0) maxActive = Math.max(maxActive, r.stats().activeConnections);
+      peakMemory = Math.max(peakMemory, r.tableMemoryBytes);
     }
+    expect(peakMemory).toBeLessThanOrEqual(budget);
     const s = r.stats();
-    expect(s.peakConnections).toBeLessThanOrEqual(1000);
-    expect(maxActive).toBeLessThanOrEqual(1000);
-    expect(s.bufferedBytes).toBeLessThanOrEqual(1000 * 3);
+    expect(s.peakConnections).toBeLessThanOrEqual(most);
+    expect(maxActive).toBeLessThanOrEqual(most);
+    expect(s.bufferedBytes).toBeLessThanOrEqual(most * 3);
     expect(s.connections).toBe(N);
     r.finish();
     expect(closed).toBe(N);
