@@ -218,6 +218,8 @@ export class InputAnalyzer implements FrameSink {
   finish(capture?: CaptureStats): InputSummary {
     this.decodeContext.fragments?.finish();
     this.reassembler.finish();
+    // Failed connection attempts counted instead of reported (tcp.attempts-folded, at the end of the run).
+    for (const r of this.reassembler.foldedAttempts()) this.session.diagnoser.ledger.foldedAttempts.push({ ...r, input: this.summary.name });
     this.summary.decoded = this.decodeContext.counters!.snapshot();
     if (capture) this.summary.capture = capture;
     this.summary.tcp = { ...this.reassembler.stats() } as unknown as Record<string, number>;

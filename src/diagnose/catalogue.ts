@@ -13,6 +13,7 @@ import { tcpNoGreeting } from './rules/tcp-no-greeting.js';
 import { tcpGap } from './rules/tcp-gap.js';
 import { tcpMidstream } from './rules/tcp-midstream.js';
 import { tcpEvicted } from './rules/tcp-evicted.js';
+import { tcpAttemptsFolded } from './rules/tcp-attempts-folded.js';
 import { tcpRetransmissionMismatch } from './rules/tcp-retransmission-mismatch.js';
 import { tlsHandshakeFailed } from './rules/tls-handshake-failed.js';
 import { tlsAlert } from './rules/tls-alert.js';
@@ -88,6 +89,7 @@ export const CATALOGUE = [
   tcpGap,
   tcpMidstream,
   tcpEvicted,
+  tcpAttemptsFolded,
   tcpRetransmissionMismatch,
   // TLS
   tlsHandshakeFailed,

@@ -5,6 +5,7 @@
  */
 import type { Conversation } from '../model/conversation.js';
 import { capabilityKnownBefore, loginViews, userShape, type LoginView } from './view.js';
+import type { FoldedAttempts } from '../tcp/attempt-folder.js';
 
 /** Servers (protocol + address + port) tracked; beyond it new servers are counted, not tracked. */
 export const MAX_LEDGER_SERVERS = 256;
@@ -85,8 +86,16 @@ export function summariseLogins(conv: Conversation): LedgerEntry | undefined {
   };
 }
 
+/** A record of folded connection attempts (src/tcp/attempt-folder.ts) and the input it came from. */
+export interface FoldedAttemptsEntry extends FoldedAttempts {
+  /** The input's name, when the run read several (frame numbers restart with each input). */
+  input?: string;
+}
+
 export class CaptureLedger {
   readonly servers = new Map<string, ServerLedger>();
+  /** Folded connection attempts of every input, in input order (bounded per input by the TCP layer's key cap). */
+  readonly foldedAttempts: FoldedAttemptsEntry[] = [];
   /** Servers not tracked because of MAX_LEDGER_SERVERS. */
   serversDropped = 0;
 

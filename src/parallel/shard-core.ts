@@ -93,6 +93,8 @@ export class ShardCore {
       // The caps of the whole layer are shared out among the shards.
       tableBudgetBytes: Math.floor((this.settings.tableBudgetBytes ?? TCP_LIMITS.TABLE_BUDGET_BYTES) / n),
       evictedFlowsBytes: Math.floor(TCP_LIMITS.EVICTED_FLOWS_BYTES / n),
+      // Folding counts a client's attempts across the whole capture, which no shard sees: off.
+      foldAfterAttempts: Infinity,
       maxBufferedBytesTotal: Math.floor(TCP_LIMITS.MAX_BUFFERED_BYTES_TOTAL / n),
       maxWindowBytesTotal: Math.floor(TCP_LIMITS.MAX_WINDOW_BYTES_TOTAL / n),
     });

@@ -18,6 +18,11 @@ export const ConnState = {
   Ignored: 2,
   /** Over (FIN both ways, RST): kept a while so trailing packets do not start a new connection. */
   Closed: 3,
+  /**
+   * A client's SYN on a mail port from a client that has made many attempts to this server port
+   * (AttemptFolder): no handler until the server answers; folded if it never does or refuses.
+   */
+  Attempt: 4,
 } as const;
 export type ConnState = (typeof ConnState)[keyof typeof ConnState];
 
@@ -90,6 +95,13 @@ export class Connection implements HalfStreamOwner {
   synAckSeen = false;
   /** FIN seen from A (bit 0) / B (bit 1): for connections without half-streams in use. */
   finMask = 0;
+  /** AttemptFolder key (client, server, port) of a connection started by a client SYN on a mail port. */
+  foldKey: string | undefined = undefined;
+  /** The client ISN of a folded attempt (its retries are absorbed while it lingers), else -1. */
+  foldedIsn = -1;
+  /** Links in the reassembler's list of held-back attempts (oldest first), while state is Attempt. */
+  heldPrev: Connection | undefined = undefined;
+  heldNext: Connection | undefined = undefined;
 
   /** A connection whose endpoint A is the key's source. */
   constructor(k: FlowKey, ctx: ReassemblyContext) {

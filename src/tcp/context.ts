@@ -23,6 +23,8 @@ export interface ReassemblyStats {
   evicted: number;
   /** Packets of evicted connections, counted and dropped (present only when there were any). */
   evictedPackets?: number;
+  /** Failed connection attempts folded into per-client records instead of conversations (present only when there were any). */
+  foldedAttempts?: number;
   /** Open connections closed because they were silent for idleTimeoutSec of capture time. */
   timedOut: number;
   /** A new SYN on the endpoints of a finished connection started a new one. */

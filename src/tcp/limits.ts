@@ -32,6 +32,18 @@ export const TCP_LIMITS = {
   IDLE_TIMEOUT_SEC: 2 * 3600,
   /** Closed (FIN/RST), ignored and not-yet-probed entries are forgotten after this much silence. */
   CLOSED_LINGER_SEC: 60,
+  /**
+   * Failed connection attempts (no answer, refused) from one client to one server port that are
+   * reported as conversations; past it they are folded into one record (tcp.attempts-folded).
+   */
+  FOLD_AFTER_ATTEMPTS: 20,
+  /**
+   * Memory for held-back attempts (AttemptFolder), at ENTRY_BYTES.tracked each: beyond it the
+   * oldest is folded as unanswered at once (and remembered with the evicted connections), so a
+   * flood costs this much and not the table's whole budget. 8 MiB: ~4,400 attempts, tens of
+   * milliseconds of a 100,000-SYN/s flood, against a server's answer within a round trip.
+   */
+  HELD_ATTEMPTS_BYTES: 8 * 1024 * 1024,
   /** How often (capture time) the table is swept for idle entries. */
   SWEEP_INTERVAL_SEC: 10,
   /** A sequence number further ahead than this is treated as bogus, not as out-of-order data. */

@@ -10,6 +10,7 @@ import { newReassemblyStats, WindowPool, type ReassemblyContext, type Reassembly
 import { FlowKey, FlowTable } from './flow-table.js';
 import { ENTRY_BYTES, MAIL_PORTS, TCP_LIMITS } from './limits.js';
 import { EvictedFlows } from './evicted-flows.js';
+import { AttemptFolder, type FoldedAttempts, type FoldOutcome } from './attempt-folder.js';
 import type { ConnectionInfo, Direction, EndReason, StreamFactory } from './stream.js';
 
 export type { ReassemblyStats } from './context.js';
@@ -36,6 +37,13 @@ export interface ReassemblerOptions {
   tableBudgetBytes: number;
   /** Memory of the set remembering evicted connections (their later packets are counted, not re-opened); 0: none. */
   evictedFlowsBytes: number;
+  /**
+   * Failed attempts (unanswered, refused) from one client to one server port reported as
+   * conversations; later ones are folded into one record (AttemptFolder). Infinity: never fold.
+   */
+  foldAfterAttempts: number;
+  /** Memory for held-back attempts; beyond it the oldest is folded as unanswered at once. */
+  heldAttemptsBytes: number;
   /** Out-of-order bytes per connection (both directions). */
   maxBufferedBytesPerConnection: number;
   /** Out-of-order bytes across all connections. */
@@ -60,6 +68,8 @@ export const DEFAULT_REASSEMBLER_OPTIONS: Readonly<ReassemblerOptions> = Object.
   sweepIntervalSec: TCP_LIMITS.SWEEP_INTERVAL_SEC,
   tableBudgetBytes: TCP_LIMITS.TABLE_BUDGET_BYTES,
   evictedFlowsBytes: TCP_LIMITS.EVICTED_FLOWS_BYTES,
+  foldAfterAttempts: TCP_LIMITS.FOLD_AFTER_ATTEMPTS,
+  heldAttemptsBytes: TCP_LIMITS.HELD_ATTEMPTS_BYTES,
   maxBufferedBytesPerConnection: TCP_LIMITS.MAX_BUFFERED_BYTES_PER_CONNECTION,
   maxBufferedBytesTotal: TCP_LIMITS.MAX_BUFFERED_BYTES_TOTAL,
   maxBufferedSegmentsPerDirection: TCP_LIMITS.MAX_BUFFERED_SEGMENTS_PER_DIRECTION,
@@ -101,6 +111,12 @@ export class TcpReassembler {
   private tableBytes = 0;
   /** Packets of evicted connections absorbed by evictedFlows. */
   private evictedPackets = 0;
+  /** Failed attempts of busy (client, server, port) keys, counted instead of reported. */
+  private readonly folder: AttemptFolder;
+  /** Held-back attempts (ConnState.Attempt), oldest first, and how many. */
+  private heldHead: Connection | undefined = undefined;
+  private heldTail: Connection | undefined = undefined;
+  private held = 0;
   /** The current packet's endpoints (reused). */
   private readonly key = new FlowKey();
   /** What retired (closed, declined) connections point to instead of their own state. */
@@ -130,6 +146,7 @@ export class TcpReassembler {
     };
     this.table = new FlowTable();
     this.evictedFlows = new EvictedFlows(o.evictedFlowsBytes);
+    this.folder = new AttemptFolder(o.foldAfterAttempts);
     this.clock = new CaptureClock(o.sweepIntervalSec);
     this.inert = inertParts(this.ctx);
   }
@@ -190,9 +207,12 @@ export class TcpReassembler {
     if (this.finished) return;
     this.finished = true;
     const open: Connection[] = [];
-    for (let c = this.table.head; c !== undefined; c = c.lruNext) if (c.state === ConnState.Open) open.push(c);
+    for (let c = this.table.head; c !== undefined; c = c.lruNext) if (c.state === ConnState.Open || c.state === ConnState.Attempt) open.push(c);
     open.sort((a, b) => a.id - b.id);
-    for (const c of open) this.close(c, 'capture-end', c.summary.lastFrame, c.summary.endTs);
+    for (const c of open) {
+      if (c.state === ConnState.Attempt && this.foldAttempt(c, 'unanswered')) continue;
+      this.close(c, 'capture-end', c.summary.lastFrame, c.summary.endTs);
+    }
     for (let c = this.table.head; c !== undefined; c = this.table.head) this.forget(c);
   }
 
@@ -217,7 +237,14 @@ export class TcpReassembler {
     const s: ReassemblyStats = { ...this.ctx.stats, activeConnections: this.table.size };
     // Only when it happened, so reports of ordinary captures keep their shape.
     if (this.evictedPackets > 0) s.evictedPackets = this.evictedPackets;
+    const folded = this.folder.foldedCount;
+    if (folded > 0) s.foldedAttempts = folded;
     return s;
+  }
+
+  /** Records of the failed attempts folded so far, one per (client, server, port). */
+  foldedAttempts(): readonly FoldedAttempts[] {
+    return this.folder.folded();
   }
 
   /** One segment of a tracked connection (Pending or Open), captured at ctx.ts. */
@@ -227,6 +254,18 @@ export class TcpReassembler {
     const fi = frame.index;
     let dir: Direction = c.dirOf(side);
     const s = c.summary;
+    if (c.state === ConnState.Attempt && !((flags & (TcpFlag.SYN | TcpFlag.ACK | TcpFlag.RST | TcpFlag.FIN)) === TcpFlag.SYN && dir === 0 && d.payloadLength === 0)) {
+      // A held-back attempt gets something other than a client SYN (retry).
+      if ((flags & TcpFlag.RST) !== 0 && dir === 1 && !c.synAckSeen) {
+        s.frames[1]++;
+        s.lastFrame = fi;
+        s.endTs = ts;
+        if (this.foldAttempt(c, 'refused')) return;
+        s.frames[1]--;
+      } else if (!this.promote(c)) {
+        return;
+      }
+    }
 
     if ((flags & TcpFlag.SYN) !== 0) {
       if (c.provisionalRoles) {
@@ -262,6 +301,7 @@ export class TcpReassembler {
       s.endTs = ts;
       if (dir === 1 && c.sawSyn && !c.synAckSeen && s.bytes[0] === 0 && s.bytes[1] === 0) {
         // Refused. Stay open a while: clients retry the same SYN after a RST (one attempt, many SYNs).
+        if (!s.refused && c.foldKey !== undefined) this.folder.failedReported(c.foldKey);
         s.refused = true;
         if (c.state === ConnState.Pending) this.retireUnopened(c);
         return;
@@ -360,16 +400,50 @@ export class TcpReassembler {
     }
 
     if (mail) {
-      const h = this.factory.open(this.info(c));
-      if (h === undefined) {
-        this.ignore(c);
-      } else {
-        c.handler = h;
-        c.state = ConnState.Open;
-        stats.mailConnections++;
+      if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.folder.enabled) {
+        c.foldKey = foldKey(c);
+        if (this.folder.attempt(c.foldKey)) {
+          // Many attempts from this client to this port already: hold it back until answered.
+          c.state = ConnState.Attempt;
+          this.hold(c);
+          return c;
+        }
       }
+      this.promote(c);
     }
     return c;
+  }
+
+  /** Hands a mail-port connection (new, or a held-back attempt) to the factory. Returns false when declined. */
+  private promote(c: Connection): boolean {
+    if (c.state === ConnState.Attempt) this.unhold(c);
+    const h = this.factory.open(this.info(c));
+    if (h === undefined) {
+      this.ignore(c);
+      return false;
+    }
+    c.handler = h;
+    c.state = ConnState.Open;
+    this.ctx.stats.mailConnections++;
+    return true;
+  }
+
+  /**
+   * A held-back attempt failed (unanswered when it ends without a reply, refused by a RST): folded
+   * into its key's record (true: it is retired, lingering to absorb its retries), or, while its key
+   * has failed fewer than foldAfterAttempts times, handed to the factory to be reported (false).
+   */
+  private foldAttempt(c: Connection, outcome: FoldOutcome, force = false): boolean {
+    const s = c.summary;
+    const folded = this.folder.fold(c.foldKey!, outcome, s.synFrames.length, c.firstFrame, s.lastFrame, c.startTs, s.endTs, () => {
+      const client = c.clientIsA ? 0 : 1;
+      return { client: c.address(client), server: c.address(client === 0 ? 1 : 0), serverPort: client === 0 ? c.portB : c.portA };
+    }, force);
+    if (!folded) return this.promote(c) && false;
+    this.unhold(c);
+    c.foldedIsn = c.halves[0].isn;
+    this.retireUnopened(c);
+    return true;
   }
 
   private info(c: Connection): ConnectionInfo {
@@ -398,7 +472,8 @@ export class TcpReassembler {
 
   /** A SYN (without ACK) on a known connection: does it start a new connection on reused ports? */
   private isNewAttempt(c: Connection, side: 0 | 1, seq: number): boolean {
-    if (c.state === ConnState.Closed) return true;
+    // A folded attempt lingers to absorb the retries of its SYN.
+    if (c.state === ConnState.Closed) return c.foldedIsn === -1 || c.foldedIsn !== seq >>> 0;
     // Declined connections are not tracked closely: only a FIN already seen marks a new attempt.
     if (c.state === ConnState.Ignored) return c.finMask !== 0;
     if (c.provisionalRoles || c.dirOf(side) !== 0) return false;
@@ -411,6 +486,10 @@ export class TcpReassembler {
   /** Ends a connection whose ports are being reused by a new one. */
   private replace(c: Connection, frame: number, ts: number): void {
     this.ctx.stats.portReuses++;
+    if (c.state === ConnState.Attempt && this.foldAttempt(c, 'unanswered')) {
+      this.forget(c);
+      return;
+    }
     if (c.state === ConnState.Open) this.close(c, 'evicted', frame, ts);
     this.forget(c);
   }
@@ -426,6 +505,7 @@ export class TcpReassembler {
     s.endReason = c.halves[0].ended && c.halves[1].ended && reason !== 'rst' && c.halves[0].finOffset >= 0 && c.halves[1].finOffset >= 0 ? 'fin' : reason;
     s.noAnswer = c.sawSyn && s.frames[1] === 0;
     s.established = c.synAckSeen || !c.sawSyn || s.bytes[0] + s.bytes[1] > 0;
+    if (c.foldKey !== undefined && s.noAnswer && !s.refused) this.folder.failedReported(c.foldKey);
     const h = c.handler;
     c.retire(this.inert);
     this.charge(c, ENTRY_BYTES.retired);
@@ -437,6 +517,39 @@ export class TcpReassembler {
     c.state = ConnState.Closed;
     c.retire(this.inert);
     this.charge(c, ENTRY_BYTES.retired);
+  }
+
+  /**
+   * Adds a new held-back attempt to the list; past heldAttemptsBytes the oldest is folded now (as
+   * unanswered), forgotten and remembered with the evicted flows, or reported if its key has not
+   * failed often enough yet.
+   */
+  private hold(c: Connection): void {
+    c.heldPrev = this.heldTail;
+    c.heldNext = undefined;
+    if (this.heldTail !== undefined) this.heldTail.heldNext = c;
+    else this.heldHead = c;
+    this.heldTail = c;
+    this.held++;
+    while (this.held * ENTRY_BYTES.tracked > this.opts.heldAttemptsBytes && this.heldHead !== undefined && this.heldHead !== c) {
+      const old = this.heldHead;
+      if (this.foldAttempt(old, 'unanswered', true)) {
+        this.evictedFlows.add(old.hash, old.hash2(), old.foldedIsn === -1 ? undefined : old.foldedIsn);
+        this.forget(old);
+      }
+    }
+  }
+
+  /** Takes an attempt off the held list (it is promoted or folded). */
+  private unhold(c: Connection): void {
+    if (c.heldPrev !== undefined) c.heldPrev.heldNext = c.heldNext;
+    else if (this.heldHead === c) this.heldHead = c.heldNext;
+    else return;
+    if (c.heldNext !== undefined) c.heldNext.heldPrev = c.heldPrev;
+    else this.heldTail = c.heldPrev;
+    c.heldPrev = undefined;
+    c.heldNext = undefined;
+    this.held--;
   }
 
   /** Sets what an entry is charged in the table's budget. */
@@ -473,7 +586,8 @@ export class TcpReassembler {
    * packets are counted instead of starting a new connection that would evict another in turn.
    */
   private evict(c: Connection): void {
-    const isn = c.state === ConnState.Open || c.state === ConnState.Pending ? c.halves[0].isn : -1;
+    let isn = c.state === ConnState.Open || c.state === ConnState.Pending || c.state === ConnState.Attempt ? c.halves[0].isn : c.foldedIsn;
+    if (c.state === ConnState.Attempt && this.foldAttempt(c, 'unanswered')) isn = c.foldedIsn;
     if (c.state === ConnState.Open) {
       this.ctx.stats.evicted++;
       this.close(c, 'evicted', c.summary.lastFrame, c.summary.endTs);
@@ -496,6 +610,16 @@ export class TcpReassembler {
         continue;
       }
       if (silent < shortest) break;
+      if (c.state === ConnState.Attempt && silent >= linger) {
+        // A held-back attempt whose SYN retries stopped: folded, or reported after all (it is
+        // then an open connection like any other, timed out below at the idle timeout).
+        if (this.foldAttempt(c, 'unanswered')) {
+          this.evictedFlows.add(c.hash, c.hash2(), c.foldedIsn === -1 ? undefined : c.foldedIsn);
+          this.forget(c);
+          c = next;
+          continue;
+        }
+      }
       if (c.state === ConnState.Open && !c.summary.refused) {
         if (silent >= idle) {
           this.ctx.stats.timedOut++;
@@ -510,4 +634,11 @@ export class TcpReassembler {
       c = next;
     }
   }
+}
+
+/** The AttemptFolder key of a connection: client address, server address and port, as numbers. */
+function foldKey(c: Connection): string {
+  const a = `${c.a0},${c.a1},${c.a2},${c.a3}`;
+  const b = `${c.b0},${c.b1},${c.b2},${c.b3}`;
+  return c.clientIsA ? `${a}>${b}:${c.portB}` : `${b}>${a}:${c.portA}`;
 }

@@ -11,7 +11,7 @@ import { CaptureParser } from '../../src/capture/capture-parser.js';
 import { AnalysisSession, type InputSummary } from '../../src/analyze.js';
 import type { Conversation } from '../../src/model/conversation.js';
 import { LIMITS } from '../../src/protocols/limits.js';
-import { ENTRY_BYTES } from '../../src/tcp/limits.js';
+import { ENTRY_BYTES, TCP_LIMITS } from '../../src/tcp/limits.js';
 import { TCP_FLAGS, TcpConnection, hostAddress, pcapOf, tcpFrame } from '../../scripts/adversarial-packets.mjs';
 import { CAPTURES, runCli } from './helpers.js';
 
@@ -65,17 +65,34 @@ describe('adversarial traffic hits a cap, says so, and the dialogue goes on', ()
     const table = 5_000;
     const n = table + 500;
     const frames: Buffer[] = [];
+    // Sources that stay below the folding threshold (TCP_LIMITS.FOLD_AFTER_ATTEMPTS): every attempt is a conversation.
+    const perSource = TCP_LIMITS.FOLD_AFTER_ATTEMPTS;
     for (let i = 0; i < n; i++) {
-      frames.push(tcpFrame({ src: hostAddress(100 + Math.floor(i / 50_000)), dst: hostAddress(2), sport: 1024 + (i % 50_000), dport: 143, seq: i * 7919, flags: TCP_FLAGS.SYN }));
+      frames.push(tcpFrame({ src: hostAddress(100 + Math.floor(i / perSource)), dst: hostAddress(2), sport: 1024 + (i % perSource), dport: 143, seq: i * 7919, flags: TCP_FLAGS.SYN }));
     }
     const { conversations, summary } = analyse(frames, { tableBudgetBytes: table * ENTRY_BYTES.tracked });
     expect(summary.tcp).toMatchObject({ connections: n, peakConnections: table, evicted: 500 });
+    expect(summary.tcp!.foldedAttempts).toBeUndefined();
     expect(conversations).toHaveLength(n);
     expect(conversations.every((c) => c.findings.some((f) => f.id === 'tcp.no-answer'))).toBe(true);
     // The 500 least recently active were dropped, and each says so; the others do not.
     const evicted = conversations.filter((c) => c.findings.some((f) => f.id === 'tcp.evicted'));
     expect(evicted).toHaveLength(500);
     expect(evicted.every((c) => c.tcp!.endReason === 'evicted' && c.id <= 500)).toBe(true);
+  }, 120_000);
+
+  it('a SYN flood from one source: its first attempts are conversations, the rest one folded record, memory held to HELD_ATTEMPTS_BYTES', () => {
+    const n = 20_000;
+    const frames: Buffer[] = [];
+    for (let i = 0; i < n; i++) {
+      frames.push(tcpFrame({ src: hostAddress(100), dst: hostAddress(2), sport: 1024 + i, dport: 143, seq: i * 7919, flags: TCP_FLAGS.SYN }));
+    }
+    const { conversations, summary } = analyse(frames);
+    const fold = TCP_LIMITS.FOLD_AFTER_ATTEMPTS;
+    expect(conversations).toHaveLength(fold);
+    expect(summary.tcp).toMatchObject({ connections: n, foldedAttempts: n - fold, evicted: 0 });
+    // Held-back attempts beyond their memory are folded at once: the table never holds them all.
+    expect(summary.tcp!.peakConnections).toBeLessThanOrEqual(fold + TCP_LIMITS.HELD_ATTEMPTS_BYTES / ENTRY_BYTES.tracked + 1);
   }, 120_000);
 
   it('overlapping segments with different contents: the first bytes win, the mismatch is counted and a finding says so', () => {
