@@ -16,12 +16,16 @@
 // second full run that day to <date>-<host>-<HHMM>.*, a --quick run to <date>-<host>-quick.*, any
 // other partial run to <date>-<host>-partial.*).
 // --quick: one 20 MB "mail" and "mixed" input, 3 runs: a smoke run.
+// Adversarial inputs (bench/adversarial-inputs.mjs: short-conns, idle-conns, syn-flood, huge-literal;
+// issue 18) run too, with the read loop and mailwire only: --adversarial LIST picks them,
+// --adversarial-scale F shrinks their counts (0.1: a tenth), --no-adversarial skips them (and --quick).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, freemem, hostname, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { captureSpec, ensureCapture, parseSize } from './generate.mjs';
+import { ADVERSARIAL_INPUTS, ensureAdversarial } from './adversarial-inputs.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -29,17 +33,20 @@ const TIME = '/usr/bin/time';
 const TSHARK_MAX_BYTES = 100e6;
 
 function parseArgs(argv) {
-  const o = { sizes: ['100M', '1G'], runs: 3, inputs: ['mail', 'mixed', 'mail-pcapng', 'mail-small'], tshark: true };
+  const o = { sizes: ['100M', '1G'], runs: 3, inputs: ['mail', 'mixed', 'mail-pcapng', 'mail-small'], tshark: true, adversarial: Object.keys(ADVERSARIAL_INPUTS), adversarialScale: 1 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--quick') { o.sizes = ['20M']; o.inputs = ['mail', 'mixed']; o.quick = true; }
+    if (a === '--quick') { o.sizes = ['20M']; o.inputs = ['mail', 'mixed']; o.quick = true; o.adversarial = []; }
+    else if (a === '--adversarial') o.adversarial = argv[++i].split(',').filter(Boolean);
+    else if (a === '--no-adversarial') o.adversarial = [];
+    else if (a === '--adversarial-scale') o.adversarialScale = Number(argv[++i]);
     else if (a === '--size') o.sizes = argv[++i].split(',');
     else if (a === '--runs') o.runs = Math.max(1, Number(argv[++i]));
     else if (a === '--inputs') o.inputs = argv[++i].split(',');
     else if (a === '--no-tshark') o.tshark = false;
     else if (a === '--rerender') o.rerender = argv[++i];
     else if (a === '-h' || a === '--help') {
-      console.log('usage: node bench/run.mjs [--size 100M,1G] [--quick] [--runs N] [--inputs mail,mixed,mail-pcapng,mail-small] [--no-tshark] [--rerender RESULTS.json]');
+      console.log('usage: node bench/run.mjs [--size 100M,1G] [--quick] [--runs N] [--inputs mail,mixed,mail-pcapng,mail-small] [--no-tshark] [--adversarial short-conns,idle-conns,syn-flood,huge-literal | --no-adversarial] [--adversarial-scale F] [--rerender RESULTS.json]');
       process.exit(0);
     } else throw new Error(`unknown option ${a}`);
   }
@@ -124,6 +131,12 @@ function main() {
       inputs.push({ name: `${name}-${size}`, kind: name, size, path: r.path, bytes: r.summary.bytes, packets: r.summary.packets, summary: r.summary });
     }
   }
+  for (const name of o.adversarial) {
+    const count = Math.max(1, Math.round(ADVERSARIAL_INPUTS[name].count * o.adversarialScale));
+    const r = ensureAdversarial(name, count);
+    console.log(`input ${name}: ${r.path} ${r.generated ? `(generated in ${r.seconds.toFixed(1)} s)` : '(reused)'}`);
+    inputs.push({ name: `${name}-${count}`, kind: name, size: 'adversarial', adversarial: true, count, path: r.path, bytes: r.summary.bytes, packets: r.summary.packets, summary: r.summary });
+  }
   // Warm the page cache, so every contender reads from memory.
   for (const inp of inputs) measure(process.execPath, [join(here, 'read-loop.mjs'), inp.path]);
 
@@ -135,7 +148,7 @@ function main() {
   };
   for (let r = 0; r < o.runs; r++) {
     for (const inp of inputs) {
-      for (const who of ['read-loop', 'mailwire', 'mailwire-2t']) {
+      for (const who of inp.adversarial ? ['read-loop', 'mailwire'] : ['read-loop', 'mailwire', 'mailwire-2t']) {
         const [cmd, args] = CONTENDERS[who](inp.path);
         const m = measure(cmd, args);
         add(inp, who, m);
@@ -145,7 +158,7 @@ function main() {
   }
   if (tshark) {
     for (const inp of inputs) {
-      if (inp.bytes > TSHARK_MAX_BYTES * 1.01 && inp.kind !== 'mail') continue;
+      if ((inp.bytes > TSHARK_MAX_BYTES * 1.01 && inp.kind !== 'mail') || inp.adversarial) continue;
       const [cmd, args] = CONTENDERS.tshark(inp.path);
       const m = measure(cmd, args);
       m.lines = m.stdout.split('\n').filter((l) => l.trim()).length;
@@ -158,6 +171,7 @@ function main() {
   const results = [];
   for (const inp of inputs) {
     const row = { input: inp.name, size: inp.size, bytes: inp.bytes, packets: inp.packets, file: inp.path.slice(root.length + 1), contenders: {} };
+    if (inp.adversarial) Object.assign(row, { adversarial: inp.kind, count: inp.count });
     for (const who of ['read-loop', 'mailwire', 'mailwire-2t', 'tshark']) {
       const ms = samples.get(`${inp.name}|${who}`);
       if (!ms) continue;
@@ -187,7 +201,8 @@ function main() {
   const outDir = join(here, 'results');
   mkdirSync(outDir, { recursive: true });
   // A smoke or partial run must not overwrite the day's full results.
-  const full = !o.quick && o.sizes.join() === '100M,1G' && o.inputs.join() === 'mail,mixed,mail-pcapng,mail-small' && o.runs >= 3;
+  const full = !o.quick && o.sizes.join() === '100M,1G' && o.inputs.join() === 'mail,mixed,mail-pcapng,mail-small' && o.runs >= 3 &&
+    o.adversarial.length === Object.keys(ADVERSARIAL_INPUTS).length && o.adversarialScale === 1;
   const name = `${report.date.slice(0, 10)}-${machine.host}${o.quick ? '-quick' : full ? '' : '-partial'}`;
   // A second full run on the same day keeps the first (results are committed and cited): it gets the time too.
   const taken = full && existsSync(join(outDir, `${name}.json`));
@@ -198,8 +213,20 @@ function main() {
 }
 
 /** The issue's targets, checked on the 1 GB inputs (or the largest size measured). */
-function targets(results) {
+function targets(all) {
   const out = [];
+  // Issue 18's targets on the adversarial inputs (at full count only: they are absolute).
+  for (const r of all.filter((x) => x.adversarial && x.count === ADVERSARIAL_INPUTS[x.adversarial].count)) {
+    const m = r.contenders.mailwire;
+    if (!m) continue;
+    if (r.adversarial === 'short-conns') out.push({ target: `${r.input}: ≤ 15 s CPU`, value: m.cpuSec, met: m.cpuSec <= 15 });
+    if (r.adversarial === 'syn-flood') {
+      out.push({ target: `${r.input}: ≤ 10 s CPU`, value: m.cpuSec, met: m.cpuSec <= 10 });
+      out.push({ target: `${r.input}: peak RSS ≤ 200 MiB`, value: m.peakRssMiB, met: m.peakRssMiB <= 200 });
+    }
+    if (r.adversarial === 'idle-conns') out.push({ target: `${r.input}: peak RSS ≤ 400 MiB`, value: m.peakRssMiB, met: m.peakRssMiB <= 400 });
+  }
+  const results = all.filter((x) => !x.adversarial);
   const sizes = [...new Set(results.map((r) => r.size))].sort((a, b) => parseSize(b) - parseSize(a));
   const big = results.filter((r) => r.size === sizes[0]);
   const small = results.filter((r) => r.size === sizes[sizes.length - 1]);
