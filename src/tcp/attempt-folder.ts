@@ -34,19 +34,25 @@ export interface FoldedAttempts {
 /** How a held-back attempt ended. */
 export type FoldOutcome = 'unanswered' | 'refused';
 
-interface KeyState {
-  /** SYN attempts seen (every outcome). */
-  attempts: number;
-  /** Attempts that got no answer or were refused (reported ones and folded ones). */
-  failed: number;
-  record: FoldedAttempts | undefined;
-}
+/** Slots of the key table: twice MAX_FOLD_KEYS, so probe chains stay short. */
+const KEY_SLOTS = MAX_FOLD_KEYS * 2;
+/** Words per slot: digest (2), attempts, failed (0 digest words and 0 attempts: free). */
+const SLOT_WORDS = 4;
 
+/**
+ * Counts per (client, server, port) key in one fixed typed-array table (open addressing on a 64-bit
+ * digest of the key; 2 MiB), so that counting an attempt makes no string and no object: a capture of
+ * a million clients with one attempt each costs a lookup per attempt, not a Map entry.
+ */
 export class AttemptFolder {
-  private readonly keys = new Map<string, KeyState>();
-  private readonly records: FoldedAttempts[] = [];
+  private readonly slots = new Int32Array(KEY_SLOTS * SLOT_WORDS);
+  private keyCount = 0;
+  /** Records by slot, in the order their keys first folded an attempt. */
+  private readonly records = new Map<number, FoldedAttempts>();
   /** Attempts of keys beyond MAX_FOLD_KEYS (never held back). */
   untracked = 0;
+  /** Attempts folded so far. */
+  foldedCount = 0;
 
   /** `foldAfter`: failed attempts of one key reported as conversations before the rest are folded (Infinity: never fold). */
   constructor(private readonly foldAfter: number) {}
@@ -57,27 +63,34 @@ export class AttemptFolder {
   }
 
   /**
-   * A client SYN started a new connection on key `key`: whether to hold it back (the key has made
-   * `foldAfter` attempts or more already).
+   * A client SYN started a new connection whose key has the digest (d0, d1) (keyDigest): returns
+   * the key's slot (-1 when keys are no longer counted) and whether to hold the attempt back (the
+   * key has made `foldAfter` attempts or more already) as the sign: slot + 1 negated when held.
    */
-  attempt(key: string): boolean {
-    let k = this.keys.get(key);
-    if (k === undefined) {
-      if (this.keys.size >= MAX_FOLD_KEYS) {
-        this.untracked++;
-        return false;
+  attempt(d0: number, d1: number): number {
+    const s = this.slots;
+    const mask = KEY_SLOTS - 1;
+    for (let i = (d0 ^ (d1 >>> 7)) & mask; ; i = (i + 1) & mask) {
+      const p = i * SLOT_WORDS;
+      if (s[p + 2] === 0) {
+        if (this.keyCount >= MAX_FOLD_KEYS) {
+          this.untracked++;
+          return 0;
+        }
+        this.keyCount++;
+        s[p] = d0;
+        s[p + 1] = d1;
+      } else if (s[p] !== d0 || s[p + 1] !== d1) {
+        continue;
       }
-      k = { attempts: 0, failed: 0, record: undefined };
-      this.keys.set(key, k);
+      const n = ++s[p + 2]!;
+      return n > this.foldAfter ? -(i + 1) : i + 1;
     }
-    k.attempts++;
-    return k.attempts > this.foldAfter;
   }
 
-  /** A reported (not held back) attempt of `key` failed: it counts towards the threshold. */
-  failedReported(key: string): void {
-    const k = this.keys.get(key);
-    if (k !== undefined) k.failed++;
+  /** A reported (not held back) attempt of the key in `slot` (attempt()'s, unsigned) failed: it counts towards the threshold. */
+  failedReported(slot: number): void {
+    if (slot > 0) this.slots[(slot - 1) * SLOT_WORDS + 3]!++;
   }
 
   /**
@@ -86,19 +99,18 @@ export class AttemptFolder {
    * (unless `force`: the held-back attempts are over their memory, and the key's first attempts,
    * reported, may not have ended yet). `describe` gives the endpoints for a new record.
    */
-  fold(key: string, outcome: FoldOutcome, syns: number, firstFrame: number, lastFrame: number, firstTs: number, lastTs: number,
+  fold(slot: number, outcome: FoldOutcome, syns: number, firstFrame: number, lastFrame: number, firstTs: number, lastTs: number,
     describe: () => { client: string; server: string; serverPort: number }, force = false): boolean {
-    const k = this.keys.get(key);
-    if (k === undefined) return false;
-    k.failed++;
-    if (k.failed <= this.foldAfter && !force) return false;
-    let r = k.record;
+    if (slot <= 0) return false;
+    const failed = ++this.slots[(slot - 1) * SLOT_WORDS + 3]!;
+    if (failed <= this.foldAfter && !force) return false;
+    let r = this.records.get(slot);
     if (r === undefined) {
       r = { ...describe(), attempts: 0, unanswered: 0, refused: 0, syns: 0, firstFrame, lastFrame, firstTs, lastTs };
-      k.record = r;
-      this.records.push(r);
+      this.records.set(slot, r);
     }
     r.attempts++;
+    this.foldedCount++;
     if (outcome === 'refused') r.refused++;
     else r.unanswered++;
     r.syns += syns;
@@ -114,14 +126,7 @@ export class AttemptFolder {
   }
 
   /** The records, in the order their keys first folded an attempt. */
-  folded(): readonly FoldedAttempts[] {
-    return this.records;
-  }
-
-  /** Attempts folded so far. */
-  get foldedCount(): number {
-    let n = 0;
-    for (const r of this.records) n += r.attempts;
-    return n;
+  folded(): FoldedAttempts[] {
+    return [...this.records.values()];
   }
 }

@@ -95,8 +95,8 @@ export class Connection implements HalfStreamOwner {
   synAckSeen = false;
   /** FIN seen from A (bit 0) / B (bit 1): for connections without half-streams in use. */
   finMask = 0;
-  /** AttemptFolder key (client, server, port) of a connection started by a client SYN on a mail port. */
-  foldKey: string | undefined = undefined;
+  /** AttemptFolder slot (1-based; 0: none) of the key (client, server, port) of a connection started by a client SYN on a mail port. */
+  foldSlot = 0;
   /** The client ISN of a folded attempt (its retries are absorbed while it lingers), else -1. */
   foldedIsn = -1;
   /** Links in the reassembler's list of held-back attempts (oldest first), while state is Attempt. */

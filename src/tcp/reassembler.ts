@@ -301,7 +301,7 @@ export class TcpReassembler {
       s.endTs = ts;
       if (dir === 1 && c.sawSyn && !c.synAckSeen && s.bytes[0] === 0 && s.bytes[1] === 0) {
         // Refused. Stay open a while: clients retry the same SYN after a RST (one attempt, many SYNs).
-        if (!s.refused && c.foldKey !== undefined) this.folder.failedReported(c.foldKey);
+        if (!s.refused) this.folder.failedReported(c.foldSlot);
         s.refused = true;
         if (c.state === ConnState.Pending) this.retireUnopened(c);
         return;
@@ -401,8 +401,9 @@ export class TcpReassembler {
 
     if (mail) {
       if ((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.folder.enabled) {
-        c.foldKey = foldKey(c);
-        if (this.folder.attempt(c.foldKey)) {
+        const slot = this.folder.attempt(foldDigest0(c), foldDigest1(c));
+        c.foldSlot = slot < 0 ? -slot : slot;
+        if (slot < 0) {
           // Many attempts from this client to this port already: hold it back until answered.
           c.state = ConnState.Attempt;
           this.hold(c);
@@ -435,7 +436,7 @@ export class TcpReassembler {
    */
   private foldAttempt(c: Connection, outcome: FoldOutcome, force = false): boolean {
     const s = c.summary;
-    const folded = this.folder.fold(c.foldKey!, outcome, s.synFrames.length, c.firstFrame, s.lastFrame, c.startTs, s.endTs, () => {
+    const folded = this.folder.fold(c.foldSlot, outcome, s.synFrames.length, c.firstFrame, s.lastFrame, c.startTs, s.endTs, () => {
       const client = c.clientIsA ? 0 : 1;
       return { client: c.address(client), server: c.address(client === 0 ? 1 : 0), serverPort: client === 0 ? c.portB : c.portA };
     }, force);
@@ -505,7 +506,7 @@ export class TcpReassembler {
     s.endReason = c.halves[0].ended && c.halves[1].ended && reason !== 'rst' && c.halves[0].finOffset >= 0 && c.halves[1].finOffset >= 0 ? 'fin' : reason;
     s.noAnswer = c.sawSyn && s.frames[1] === 0;
     s.established = c.synAckSeen || !c.sawSyn || s.bytes[0] + s.bytes[1] > 0;
-    if (c.foldKey !== undefined && s.noAnswer && !s.refused) this.folder.failedReported(c.foldKey);
+    if (s.noAnswer && !s.refused) this.folder.failedReported(c.foldSlot);
     const h = c.handler;
     c.retire(this.inert);
     this.charge(c, ENTRY_BYTES.retired);
@@ -636,9 +637,29 @@ export class TcpReassembler {
   }
 }
 
-/** The AttemptFolder key of a connection: client address, server address and port, as numbers. */
-function foldKey(c: Connection): string {
-  const a = `${c.a0},${c.a1},${c.a2},${c.a3}`;
-  const b = `${c.b0},${c.b1},${c.b2},${c.b3}`;
-  return c.clientIsA ? `${a}>${b}:${c.portB}` : `${b}>${a}:${c.portA}`;
+/**
+ * The AttemptFolder key of a connection (client address, server address and port) as a 64-bit
+ * digest of numbers, in two words: no string per attempt.
+ */
+function foldDigest0(c: Connection): number {
+  return c.clientIsA ? directedHash(c.a0, c.a1, c.a2, c.a3, c.b0, c.b1, c.b2, c.b3, c.portB, 0x9e3779b1)
+    : directedHash(c.b0, c.b1, c.b2, c.b3, c.a0, c.a1, c.a2, c.a3, c.portA, 0x9e3779b1);
+}
+
+function foldDigest1(c: Connection): number {
+  return c.clientIsA ? directedHash(c.a0, c.a1, c.a2, c.a3, c.b0, c.b1, c.b2, c.b3, c.portB, 0x85ebca77)
+    : directedHash(c.b0, c.b1, c.b2, c.b3, c.a0, c.a1, c.a2, c.a3, c.portA, 0x85ebca77);
+}
+
+/** A hash of client words, server words and port in that order (not symmetric), seeded. */
+function directedHash(c0: number, c1: number, c2: number, c3: number, s0: number, s1: number, s2: number, s3: number, port: number, seed: number): number {
+  let h = mix(mix(mix(mix(mix(mix(mix(mix(mix(seed, c0), c1), c2), c3), s0), s1), s2), s3), port);
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  return h | 0;
+}
+
+function mix(h: number, w: number): number {
+  return Math.imul(Math.imul(h ^ w, 0x01000193) ^ (h >>> 15), 0xcc9e2d51);
 }
