@@ -9,7 +9,7 @@ export const TCP_LIMITS = {
    * entries are evicted. Sized so that a capture of 100,000 connections open at once stays under
    * ~400 MiB of process memory (docs/performance.md, "Many connections").
    */
-  TABLE_BUDGET_BYTES: 192 * 1024 * 1024,
+  TABLE_BUDGET_BYTES: 150 * 1024 * 1024,
   /** Memory of the set that remembers evicted connections, so their later packets are not new conversations. */
   EVICTED_FLOWS_BYTES: 16 * 1024 * 1024,
   /** Out-of-order bytes buffered per connection (both directions); beyond it the oldest hole is given up as a gap. */
