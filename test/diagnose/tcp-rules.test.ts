@@ -90,7 +90,7 @@ describe('TCP rules', () => {
     expect(f[0]!.severity).toBe('warning');
     expect(f[0]!.frames).toEqual([33]);
     expect(f[0]!.message).toContain('after frame 33');
-    expect(f[0]!.message).toContain('connection table was full');
+    expect(f[0]!.message).toContain('connection table was over its memory budget');
     expect(ids(summary({ endReason: 'timeout' }))).toEqual([]);
   });
 
