@@ -69,6 +69,9 @@ export class DecodeCounters implements DecodeNoticeSink {
     if (d.encapsulations !== 0) this.countEncapsulations(d.encapsulations);
     switch (d.kind) {
       case 'tcp': this.tcp++; break;
+      // UDP and ICMP are decoded for the connectivity layer but counted as before: not TCP.
+      case 'udp':
+      case 'icmp':
       case 'other': this.other++; break;
       case 'fragment': this.fragment++; break;
       case 'error': {

@@ -47,6 +47,8 @@ const PPP_IPV6 = 0x0057;
 const UDP_PORT_VXLAN = 4789;
 
 const IPPROTO_HOPOPTS = 0;
+const IPPROTO_ICMP = 1;
+const IPPROTO_ICMPV6 = 58;
 const IPPROTO_IPIP = 4;
 const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
@@ -331,15 +333,38 @@ function gre(frame: RawFrame, out: Decoded, buf: Uint8Array, p: number, end: num
 }
 
 /**
- * UDP is not decoded, except to find VXLAN (RFC 7348) on its port: flags(8, I = 0x08) reserved(24)
- * vni(24) reserved(8), then an Ethernet frame. Other UDP stays 'other' after one port comparison.
+ * UDP: ports and payload (kind 'udp', for the connectivity layer's DNS), except VXLAN (RFC 7348) on
+ * its port: flags(8, I = 0x08) reserved(24) vni(24) reserved(8), then an Ethernet frame. A datagram
+ * too short for its header stays 'other'.
  */
-function udp(frame: RawFrame, out: Decoded, buf: Uint8Array, p: number, end: number, ctx: DecodeContext | undefined): Decoded {
-  if (end - p < 8 || u16(buf, p + 2) !== UDP_PORT_VXLAN) return out;
-  if (end - p < 16) return fail(out, 'vxlan', 'vxlan header truncated');
-  if ((buf[p + 8]! & 0x08) === 0) return out; // no valid VNI: not VXLAN as RFC 7348 sends it
-  if (!enter(out, Encapsulation.vxlan, 'vxlan')) return out;
-  return ethernet(frame, out, buf, p + 16, end, ctx);
+function udp(frame: RawFrame, out: Decoded, buf: Uint8Array, p: number, end: number, wireLength: number, ctx: DecodeContext | undefined): Decoded {
+  if (end - p < 8 || wireLength < 8) return out;
+  const dstPort = u16(buf, p + 2);
+  if (dstPort === UDP_PORT_VXLAN) {
+    if (end - p < 16) return fail(out, 'vxlan', 'vxlan header truncated');
+    if ((buf[p + 8]! & 0x08) !== 0) {
+      if (!enter(out, Encapsulation.vxlan, 'vxlan')) return out;
+      return ethernet(frame, out, buf, p + 16, end, ctx);
+    }
+    // no valid VNI: not VXLAN as RFC 7348 sends it, an ordinary datagram
+  }
+  out.kind = 'udp';
+  out.srcPort = u16(buf, p);
+  out.dstPort = dstPort;
+  out.payloadOffset = p + 8;
+  out.payloadWireLength = wireLength - 8;
+  out.payloadLength = Math.min(end - p - 8, wireLength - 8);
+  return out;
+}
+
+/** ICMP or ICMPv6: the message from its type byte (kind 'icmp'); read further only by src/connectivity. */
+function icmp(out: Decoded, p: number, end: number, wireLength: number): Decoded {
+  if (end - p < 4 || wireLength < 4) return out;
+  out.kind = 'icmp';
+  out.payloadOffset = p;
+  out.payloadWireLength = wireLength;
+  out.payloadLength = Math.min(end - p, wireLength);
+  return out;
 }
 
 function bsdFamily(frame: RawFrame, out: Decoded, buf: Uint8Array, p: number, end: number, family: number, ctx: DecodeContext | undefined): Decoded {
@@ -510,17 +535,22 @@ function fragmentOutcome(out: Decoded, layer: 'ipv4' | 'ipv6', status: Exclude<F
 function transport(frame: RawFrame, out: Decoded, buf: Uint8Array, p: number, end: number, protocol: number, wireLength: number, ctx: DecodeContext | undefined): Decoded {
   out.kind = 'other';
   if (protocol === IPPROTO_TCP) return tcp(out, buf, p, end, wireLength);
-  return tunnel(frame, out, buf, p, end, protocol, ctx);
+  return tunnel(frame, out, buf, p, end, protocol, wireLength, ctx);
 }
 
 /**
  * An IP payload that is not TCP: GRE, IP in IP (4: IPv4, 41: IPv6) and VXLAN are followed to the
- * packet inside, which then replaces the outer one in `out`; anything else is 'other'.
+ * packet inside, which then replaces the outer one in `out`; other UDP and ICMP/ICMPv6 are located
+ * (kinds 'udp', 'icmp'); anything else is 'other'.
  */
-function tunnel(frame: RawFrame, out: Decoded, buf: Uint8Array, p: number, end: number, protocol: number, ctx: DecodeContext | undefined): Decoded {
+function tunnel(frame: RawFrame, out: Decoded, buf: Uint8Array, p: number, end: number, protocol: number, wireLength: number, ctx: DecodeContext | undefined): Decoded {
   switch (protocol) {
     case IPPROTO_UDP:
-      return udp(frame, out, buf, p, end, ctx);
+      return udp(frame, out, buf, p, end, wireLength, ctx);
+    case IPPROTO_ICMP:
+      return out.ipVersion === 4 ? icmp(out, p, end, wireLength) : out;
+    case IPPROTO_ICMPV6:
+      return out.ipVersion === 6 ? icmp(out, p, end, wireLength) : out;
     case IPPROTO_GRE:
       return gre(frame, out, buf, p, end, ctx);
     case IPPROTO_IPIP:

@@ -25,13 +25,16 @@ export type EncapsulationName = keyof typeof Encapsulation;
  *
  * `kind` says how far decoding got:
  *  - 'tcp': a TCP segment (payload at [payloadOffset, payloadOffset + payloadLength)).
- *  - 'other': a well-formed packet that is not TCP (UDP, ARP, ICMP...), skipped silently.
+ *  - 'udp': a UDP datagram (ports set; payload = the UDP payload). Counted as 'other'.
+ *  - 'icmp': an ICMP (ipVersion 4) or ICMPv6 (6) message (payload = the ICMP message from its type
+ *    byte). Counted as 'other'. The connectivity layer (src/connectivity) reads these two.
+ *  - 'other': a well-formed packet that is not TCP, UDP or ICMP (ARP, ESP...), skipped silently.
  *  - 'fragment': an IPv4/IPv6 fragment; `fragment` tells which (reassembly is the decoder's job when
  *    enabled, otherwise it is counted and reported).
  *  - 'error': the bytes are present but invalid, or cut short; `stop` says where and why.
  */
 export interface Decoded {
-  kind: 'tcp' | 'other' | 'fragment' | 'error';
+  kind: 'tcp' | 'udp' | 'icmp' | 'other' | 'fragment' | 'error';
   /** The snaplen cut this frame (capLen < wireLen). */
   truncated: boolean;
   stop: { layer: DecodeLayer; error: string } | undefined;
@@ -76,7 +79,7 @@ export interface Decoded {
   mss: number;
   windowScale: number;
 
-  /** TCP payload position in buf and its length as captured. */
+  /** TCP (or UDP, or ICMP message) payload position in buf and its length as captured. */
   payloadOffset: number;
   payloadLength: number;
   /** Payload length the IP header announces (> payloadLength when the snaplen cut it). */

@@ -106,18 +106,48 @@ describe('decodeFrame: not TCP', () => {
     ['ARP', 1, concat(ETH_ADDRS, hex('0806 0001 0800 0604 0001'))],
     ['802.3 length field (LLC)', 1, concat(ETH_ADDRS, hex('0026 4242 0300 0000'))],
     ['NULL with an unknown family', 0, concat(hex('0700 0000'), IPV4_TCP)],
-    // IPv4 protocol 17 (UDP): 4500 001c ... 11 ...
-    ['UDP over IPv4', 228, hex('4500 001c 0001 0000 4011 0000 c000 0201 c633 6402', '0035 0035 0008 0000')],
     // IPv6 next header 50 (ESP): stops there
     ['ESP over IPv6', 229, hex('6000 0000 0008 3240', '2001 0db8 0000 0000 0000 0000 0000 0001', '2001 0db8 0000 0000 0000 0000 0000 0002', '0000 0001 0000 0001')],
     // IPv6 next header 59 (no next header)
     ['IPv6 no next header', 229, hex('6000 0000 0000 3b40', '2001 0db8 0000 0000 0000 0000 0000 0001', '2001 0db8 0000 0000 0000 0000 0000 0002')],
-    // IPv6 hop-by-hop then ICMPv6 (58)
-    ['ICMPv6 after hop-by-hop', 229, hex('6000 0000 000c 0040', '2001 0db8 0000 0000 0000 0000 0000 0001', '2001 0db8 0000 0000 0000 0000 0000 0002', '3a00 0104 0000 0000', '8000 0000')],
   ] as const)('%s → other', (_name, linkType, bytes) => {
     const d = decode(linkType, bytes);
     expect(d.kind).toBe('other');
     expect(d.stop).toBeUndefined();
+  });
+
+  it('UDP over IPv4 → udp, with its ports and payload (Ethernet padding and all beyond the IP length left out)', () => {
+    // IPv4 protocol 17, total length 0x1e: UDP 53 → 53, length 10, 2 payload bytes, then 2 bytes of padding
+    const d = decode(228, hex('4500 001e 0001 0000 4011 0000 c000 0201 c633 6402', '0035 0035 000a 0000', 'abcd', 'eeee'));
+    expect(d.kind).toBe('udp');
+    expect([d.srcPort, d.dstPort, d.payloadLength, d.payloadWireLength]).toEqual([53, 53, 2, 2]);
+    expect(Array.from(d.buf.subarray(d.payloadOffset, d.payloadOffset + d.payloadLength))).toEqual([0xab, 0xcd]);
+  });
+
+  it('UDP shorter than its header → other, not an error', () => {
+    expect(decode(228, hex('4500 001a 0001 0000 4011 0000 c000 0201 c633 6402', '0035 0035 0006')).kind).toBe('other');
+  });
+
+  it('ICMPv6 after hop-by-hop → icmp, the message from its type byte', () => {
+    const d = decode(229, hex('6000 0000 000c 0040', '2001 0db8 0000 0000 0000 0000 0000 0001', '2001 0db8 0000 0000 0000 0000 0000 0002', '3a00 0104 0000 0000', '8000 0000'));
+    expect(d.kind).toBe('icmp');
+    expect(d.ipVersion).toBe(6);
+    expect([d.buf[d.payloadOffset], d.payloadLength]).toEqual([0x80, 4]);
+  });
+
+  it('ICMP over IPv4 → icmp; ICMPv6 inside IPv4 (protocol 58) and ICMP inside IPv6 (1) are not ICMP', () => {
+    const d = decode(228, hex('4500 0020 0001 0000 4001 0000 c000 0201 c633 6402', '0303 0000 0000 0000', '4500 001c'));
+    expect(d.kind).toBe('icmp');
+    expect([d.ipVersion, d.buf[d.payloadOffset], d.buf[d.payloadOffset + 1], d.payloadLength]).toEqual([4, 3, 3, 12]);
+    expect(decode(228, hex('4500 0020 0001 0000 403a 0000 c000 0201 c633 6402', '0303 0000 0000 0000', '4500 001c')).kind).toBe('other');
+    expect(decode(229, hex('6000 0000 0004 0140', '2001 0db8 0000 0000 0000 0000 0000 0001', '2001 0db8 0000 0000 0000 0000 0000 0002', '8000 0000')).kind).toBe('other');
+  });
+
+  it('UDP and ICMP frames are counted as other (decode statistics unchanged)', () => {
+    const ctx = createDecodeContext();
+    decodeFrame(frameOf(228, hex('4500 001c 0001 0000 4011 0000 c000 0201 c633 6402', '0035 0035 0008 0000')), newDecoded(), ctx);
+    decodeFrame(frameOf(228, hex('4500 0020 0001 0000 4001 0000 c000 0201 c633 6402', '0303 0000 0000 0000', '4500 001c')), newDecoded(), ctx);
+    expect(ctx.counters.snapshot()).toMatchObject({ frames: 2, other: 2, tcp: 0, error: 0 });
   });
 
   it('walks AH and routing headers before TCP', () => {

@@ -12,7 +12,7 @@ const LINK_TYPES = [0, 1, 9, 12, 14, 50, 51, 101, 104, 108, 113, 228, 229, 276, 
 
 /** What must hold for any input: consistent kind/stop, and every offset inside its buffer. */
 function checkInvariants(frame: RawFrame, d: Decoded): void {
-  expect(['tcp', 'other', 'fragment', 'error']).toContain(d.kind);
+  expect(['tcp', 'udp', 'icmp', 'other', 'fragment', 'error']).toContain(d.kind);
   expect(d.kind === 'error').toBe(d.stop !== undefined);
   expect(d.truncated).toBe(frame.capLen < frame.wireLen);
   const lo = d.buf === frame.buf ? frame.offset : 0;
@@ -21,7 +21,7 @@ function checkInvariants(frame: RawFrame, d: Decoded): void {
     expect(d.srcAddrOffset).toBeGreaterThanOrEqual(lo);
     expect(d.dstAddrOffset + d.addrLength).toBeLessThanOrEqual(hi);
   }
-  if (d.kind === 'tcp') {
+  if (d.kind === 'tcp' || d.kind === 'udp' || d.kind === 'icmp') {
     expect(d.payloadLength).toBeGreaterThanOrEqual(0);
     expect(d.payloadLength).toBeLessThanOrEqual(d.payloadWireLength);
     expect(d.payloadOffset).toBeGreaterThanOrEqual(lo);

@@ -138,6 +138,18 @@ describe('tunnels and encapsulations: the inner packet is what Decoded describes
   });
 });
 
+describe('tunnels: UDP that is not VXLAN is an ordinary datagram', () => {
+  it.each([
+    ['UDP to 4789 without the VXLAN I flag', 1, concat(eth('0800'), outerIpv4(17, concat(vxlanHeader(ETH_V4.length, 0x00), ETH_V4)))],
+    ['UDP to another port', 1, concat(eth('0800'), outerIpv4(17, concat(hex('c350 0035 0018 0000'), hex('0800 0000 1234 5600'), ETH_V4)))],
+    ['IP in IP carrying UDP', 1, concat(eth('0800'), outerIpv4(4, hex('4500 001c 0001 0000 4011 0000 c000 0201 c633 6402', '0035 0035 0008 0000')))],
+  ] as const)('%s', (_name, linkType, bytes) => {
+    const d = decode(linkType, bytes);
+    expect(d.stop).toBeUndefined();
+    expect(d.kind).toBe('udp');
+  });
+});
+
 describe('tunnels: payloads that are not ours are other', () => {
   it.each([
     ['PPPoE discovery (0x8863)', 1, concat(eth('8863'), hex('1109 0000 0004 0101 0000'))],
@@ -150,10 +162,7 @@ describe('tunnels: payloads that are not ours are other', () => {
     ['GRE version 1 (PPTP)', 1, concat(eth('0800'), outerIpv4(47, concat(hex('3001 880b 0010 0001 0000 0001'), hex('ff03 0021'), IPV4_TCP)))],
     ['GRE with RFC 1701 routing (R bit)', 1, concat(eth('0800'), outerIpv4(47, concat(hex('4000 0800 0000 0000'), IPV4_TCP)))],
     ['ERSPAN type III frame type 2 (not Ethernet)', 1, concat(eth('0800'), outerIpv4(47, concat(greHeader(0x10, 0x22eb), erspan3(false, 2), IPV4_TCP)))],
-    ['UDP to 4789 without the VXLAN I flag', 1, concat(eth('0800'), outerIpv4(17, concat(vxlanHeader(ETH_V4.length, 0x00), ETH_V4)))],
-    ['UDP to another port', 1, concat(eth('0800'), outerIpv4(17, concat(hex('c350 0035 0018 0000'), hex('0800 0000 1234 5600'), ETH_V4)))],
     ['UDP header cut short (cannot be VXLAN)', 1, concat(eth('0800'), outerIpv4(17, hex('c350 12b5 00')))],
-    ['IP in IP carrying UDP', 1, concat(eth('0800'), outerIpv4(4, hex('4500 001c 0001 0000 4011 0000 c000 0201 c633 6402', '0035 0035 0008 0000')))],
   ] as const)('%s', (_name, linkType, bytes) => {
     const d = decode(linkType, bytes);
     expect(d.stop).toBeUndefined();
