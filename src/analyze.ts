@@ -5,13 +5,15 @@
  * Streaming: conversations are handed on (diagnosed) as they finish, and are not kept here; the
  * caller decides whether to collect them (reports of a file) or print and forget them (live, jsonl).
  */
-import type { CaptureSecrets, CaptureStats, CaptureWarning, FrameSink, RawFrame } from './capture/frame.js';
+import { frameTime, type CaptureSecrets, type CaptureStats, type CaptureWarning, type FrameSink, type RawFrame } from './capture/frame.js';
 import { pathSource, type InputSource } from './inputs.js';
 import { CaptureFilter } from './capture/capture-filter.js';
 import { newDecoded, type Decoded } from './decode/decoded.js';
 import { createDecodeContext, decodeFrame, type DecodeContext } from './decode/decode-frame.js';
 import type { DecodeStats } from './decode/decode-counters.js';
 import { TcpReassembler } from './tcp/reassembler.js';
+import { connectionView, PathTracker } from './connectivity/path-tracker.js';
+import type { Reachability } from './connectivity/facts.js';
 import { announcingStarts, type StreamFactory } from './tcp/stream.js';
 import { numberingStreams, TcpStreamIndex } from './tcp/stream-index.js';
 import { Dispatcher } from './protocols/dispatch.js';
@@ -108,6 +110,12 @@ export interface AnalysisStats {
   byProtocol: Record<string, number>;
   logins: { ok: number; failed: number; cancelled: number; unknown: number };
   findings: { error: number; warning: number; info: number; byId: Record<string, number> };
+  /**
+   * The administrator's checklist per server asked for: name lookups, connection attempts and what
+   * became of them (src/connectivity). Absent when the capture holds neither mail connections nor
+   * mail name lookups.
+   */
+  reachability?: Reachability;
 }
 
 export interface AnalysisResult {
@@ -162,12 +170,15 @@ export class InputAnalyzer implements FrameSink {
   private readonly reassembler: TcpReassembler;
   /** Wireshark's tcp.stream numbers of this input's packets (conversations carry theirs). */
   private readonly streams = new TcpStreamIndex();
+  private readonly path: PathTracker;
   private readonly keyLog: KeyLog;
 
   constructor(name: string, private readonly session: AnalysisSession) {
     this.summary = { name, warnings: [], warningCount: 0, conversations: 0 };
     this.keyLog = session.keyLog;
     const content = session.options.content;
+    const path = new PathTracker((port) => dispatcher.isMailPort(port));
+    this.path = path;
     const dispatcher = new Dispatcher({
       extraPorts: session.options.extraPorts ?? [],
       tls: makeTlsLayerFactory({ keyLog: this.keyLog }),
@@ -175,6 +186,8 @@ export class InputAnalyzer implements FrameSink {
       ...(content ? { content: renumberedContent(content, session, name) } : {}),
       onConversation: (c) => {
         this.summary.conversations++;
+        const facts = path.attach(connectionView(c));
+        if (facts) c.path = facts;
         session.conversation(c, name);
       },
       ...(session.options.incrementalFindings ? { onProgress: (c: Conversation) => session.progress(c) } : {}),
@@ -197,6 +210,7 @@ export class InputAnalyzer implements FrameSink {
     if (filter !== undefined && !filter.matches(f)) return;
     if (session.counting) session.countFrame();
     if (d.kind === 'tcp') this.reassembler.packet(f, d);
+    else if (PathTracker.wants(d)) this.path.packet(f.index, frameTime(f), d);
   }
 
   /** -c COUNT reached: the reader may stop. */
@@ -223,6 +237,7 @@ export class InputAnalyzer implements FrameSink {
     this.summary.decoded = this.decodeContext.counters!.snapshot();
     if (capture) this.summary.capture = capture;
     this.summary.tcp = { ...this.reassembler.stats() } as unknown as Record<string, number>;
+    this.session.pathsDone(this.path);
     this.session.inputDone(this.summary);
     return this.summary;
   }
@@ -363,6 +378,20 @@ export class AnalysisSession {
     }
     this.looked.set(c.id, { exchange: firstOpen, auth: c.auth.length });
     return due;
+  }
+
+  /** @internal An input's connectivity facts: for the capture rules and the reachability summary. */
+  pathsDone(path: PathTracker): void {
+    const r = path.reachability();
+    this.diagnoser.ledger.paths.push({ lookups: path.allLookups(), starts: path.starts, reachability: r.servers });
+    if (r.servers.length === 0 && !r.dropped && !r.dnsErrors) return;
+    const all = (this.stats.stats.reachability ??= { servers: [] });
+    all.servers.push(...r.servers);
+    for (const [from, to] of [[r.dropped, 'dropped'], [r.dnsErrors, 'dnsErrors']] as const) {
+      if (!from) continue;
+      const counts = (all[to] ??= {});
+      for (const [k, n] of Object.entries(from)) counts[k] = (counts[k] ?? 0) + n;
+    }
   }
 
   /** @internal */

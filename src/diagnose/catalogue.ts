@@ -15,6 +15,9 @@ import { tcpMidstream } from './rules/tcp-midstream.js';
 import { tcpEvicted } from './rules/tcp-evicted.js';
 import { tcpAttemptsFolded } from './rules/tcp-attempts-folded.js';
 import { tcpRetransmissionMismatch } from './rules/tcp-retransmission-mismatch.js';
+import { pathAdminProhibited, pathHostUnreachable, pathNetUnreachable, pathPortUnreachable, pathTimeExceeded, pathUnreachable } from './rules/path-icmp.js';
+import { dnsLookupFailed, dnsNameNotFound, dnsNoResponse } from './rules/dns-lookups.js';
+import { pathFamilyFailed } from './rules/path-family-failed.js';
 import { tlsHandshakeFailed } from './rules/tls-handshake-failed.js';
 import { tlsAlert } from './rules/tls-alert.js';
 import { tlsCertNameMismatch } from './rules/tls-cert-name-mismatch.js';
@@ -91,6 +94,16 @@ export const CATALOGUE = [
   tcpEvicted,
   tcpAttemptsFolded,
   tcpRetransmissionMismatch,
+  pathAdminProhibited,
+  pathPortUnreachable,
+  pathHostUnreachable,
+  pathNetUnreachable,
+  pathTimeExceeded,
+  pathUnreachable,
+  pathFamilyFailed,
+  dnsNameNotFound,
+  dnsLookupFailed,
+  dnsNoResponse,
   // TLS
   tlsHandshakeFailed,
   tlsAlert,

@@ -4,6 +4,8 @@
  * are not kept, only a small summary of their login attempts per server and client.
  */
 import type { Conversation } from '../model/conversation.js';
+import type { LookupSummary, ReachabilityEntry } from '../connectivity/facts.js';
+import type { ConnectionStart } from '../connectivity/path-tracker.js';
 import { capabilityKnownBefore, loginViews, userShape, type LoginView } from './view.js';
 import type { FoldedAttempts } from '../tcp/attempt-folder.js';
 
@@ -92,10 +94,19 @@ export interface FoldedAttemptsEntry extends FoldedAttempts {
   input?: string;
 }
 
+/** What the connectivity layer knows at the end of each input, for the dns.* and path.* capture rules. */
+export interface PathLedger {
+  lookups: LookupSummary[];
+  starts: ConnectionStart[];
+  reachability: ReachabilityEntry[];
+}
+
 export class CaptureLedger {
   readonly servers = new Map<string, ServerLedger>();
   /** Folded connection attempts of every input, in input order (bounded per input by the TCP layer's key cap). */
   readonly foldedAttempts: FoldedAttemptsEntry[] = [];
+  /** One entry per input read (frame numbers restart with each input). */
+  readonly paths: PathLedger[] = [];
   /** Servers not tracked because of MAX_LEDGER_SERVERS. */
   serversDropped = 0;
 

@@ -8,6 +8,7 @@
  * (src/model/redact.ts) removes them before any output unless the user asks to see them.
  */
 import type { ConnectionSummary, Endpoint, RoleSource } from '../tcp/stream.js';
+import type { PathFacts } from '../connectivity/facts.js';
 
 export type Protocol = 'imap' | 'pop3' | 'unknown';
 export type Severity = 'error' | 'warning' | 'info';
@@ -220,6 +221,11 @@ export interface Conversation {
   startTs: number;
   endTs: number;
   tcp?: ConnectionSummary;
+  /**
+   * What the connectivity layer (src/connectivity) tied to this connection: ICMP errors that quoted
+   * its packets, the DNS lookup it followed. Absent when there is none.
+   */
+  path?: PathFacts;
   transport: TransportFacts;
   /** TLS handshake facts (src/protocols/tls), when the connection used TLS. */
   tls?: unknown;

@@ -19,6 +19,7 @@
 import type { Finding } from '../model/conversation.js';
 import type { LedgerEntry } from '../diagnose/ledger.js';
 import type { LoginRow } from '../report/logins.js';
+import type { ConnectionView } from '../connectivity/path-tracker.js';
 
 export const RECORD_PACKET = 1;
 export const RECORD_SWEEP = 2;
@@ -71,6 +72,8 @@ export interface RenderedConversation {
   /** Every finding of the conversation (for the statistics, --fail-on, onFinding). */
   findings: Finding[];
   ledger: LedgerEntry | undefined;
+  /** What the main thread's connectivity layer counts in the reachability summary. */
+  view: ConnectionView;
   loginRows: LoginRow[];
   /**
    * renderJson / renderJsonLines text as UTF-8 (a view into the buffer its message carried: encoded

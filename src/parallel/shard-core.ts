@@ -8,6 +8,7 @@
  * it created them and its events (EVENT_FIELDS numbers each: kind, local id, frame, phase, sub); a
  * finished conversation waits here until render() gets its global id.
  */
+import { connectionView } from '../connectivity/path-tracker.js';
 import type { RawFrame } from '../capture/frame.js';
 import { newDecoded, type Decoded } from '../decode/decoded.js';
 import { TcpReassembler } from '../tcp/reassembler.js';
@@ -200,6 +201,7 @@ export class ShardCore {
         outcomes: c.auth.map((a) => a.outcome),
         findings: c.findings,
         ledger: summariseLogins(c),
+        view: connectionView(c),
         loginRows: loginRows(c, this.reportOptions.showSecrets),
         textStart: text === undefined ? -1 : bytes,
         textLength,

@@ -5,6 +5,8 @@
  * results back into exactly the order, numbering and totals of the single-threaded path
  * (analyze.ts). Design and the ordering argument: docs/architecture.md, "The threaded path".
  */
+import { PathTracker } from '../connectivity/path-tracker.js';
+import { MAIL_PORTS } from '../tcp/limits.js';
 import { Worker } from 'node:worker_threads';
 import { frameTime, type CaptureSecrets, type CaptureWarning, type FrameSink, type RawFrame } from '../capture/frame.js';
 import { readCapture } from '../capture/read-capture.js';
@@ -132,6 +134,12 @@ export class ShardedRun implements FrameSink {
   private decodeContext: DecodeContext = createDecodeContext();
   private clock = new CaptureClock();
   private summary: InputSummary = { name: '', warnings: [], warningCount: 0, conversations: 0 };
+  /**
+   * The connectivity layer runs here, on the frames the main thread decodes: DNS and ICMP, and the
+   * finished conversations' facts (RenderedConversation.view) for the reachability summary. ICMP
+   * errors are not tied into the conversations the workers render (see docs/connectivity.md).
+   */
+  private path!: PathTracker;
   /** Last frame index read in the current input. */
   private position = 0;
   private seq = 0;
@@ -186,6 +194,7 @@ export class ShardedRun implements FrameSink {
         this.summary.decoded = this.decodeContext.counters!.snapshot();
         this.summary.capture = capture;
         this.summary.tcp = this.sumTcp();
+        this.session.pathsDone(this.path);
         this.session.inputDone(this.summary);
         this.options.onInputDone?.(this.summary);
       }
@@ -198,6 +207,8 @@ export class ShardedRun implements FrameSink {
 
   private startInput(name: string): void {
     this.summary = { name, warnings: [], warningCount: 0, conversations: 0 };
+    const extra = new Set(this.options.extraPorts ?? []);
+    this.path = new PathTracker((port) => MAIL_PORTS.includes(port) || extra.has(port));
     this.decodeContext = createDecodeContext();
     this.streams = new TcpStreamIndex();
     this.clock = new CaptureClock();
@@ -218,7 +229,10 @@ export class ShardedRun implements FrameSink {
   frame(f: RawFrame): void {
     this.position = f.index;
     const d = decodeFrame(f, this.decoded, this.decodeContext);
-    if (d.kind !== 'tcp') return;
+    if (d.kind !== 'tcp') {
+      if (PathTracker.wants(d)) this.path.packet(f.index, frameTime(f), d);
+      return;
+    }
     const now = this.clock.tick(frameTime(f));
     const stream = this.streams.packet(d);
     const target = this.shards[this.shardOf(d)]!;
@@ -478,6 +492,7 @@ export class ShardedRun implements FrameSink {
       if (!r) break;
       q[this.deliveryHead++] = undefined as unknown as Slot;
       this.summary.conversations++;
+      this.path.attach(r.view);
       this.session.renderedConversation(r);
       this.options.onRendered(r);
       const onFinding = this.options.onFinding;

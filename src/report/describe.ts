@@ -16,6 +16,8 @@ export function worstSeverity(findings: readonly Finding[]): Severity | undefine
 export function outcome(c: Conversation): string {
   const parts: string[] = [];
   const t = c.tcp;
+  const icmp = c.path?.icmp.find((n) => n.quotedFrom === 'client' && n.cause !== 'too-big');
+  if (t?.noAnswer && icmp) return `rejected: ${icmp.name} (ICMP from ${icmp.reporter})`;
   if (t?.noAnswer) return 'no answer (SYN never answered)';
   if (t?.refused) return 'refused (nothing listening)';
   const serverSpoke = c.events.some((e) => e.side === 'S' && e.kind === 'line');

@@ -57,7 +57,7 @@ export function searchText(c: Conversation, findings: readonly Finding[]): strin
 
 /** True when the outcome is a failure worth showing in red. */
 export function badOutcome(text: string): boolean {
-  return /failed|refused|no answer|no greeting/.test(text);
+  return /failed|refused|rejected|no answer|no greeting/.test(text);
 }
 
 export function outcomeClass(text: string): string {

@@ -8,6 +8,7 @@
  * writes the page with the summary on top. A Content-Security-Policy allows nothing but the page's
  * own style sheet and script (by hash), as a second wall behind the escaping of captured text.
  */
+import { reachabilityLines } from './reachability.js';
 import { createHash } from 'node:crypto';
 import type { Conversation, Finding, Severity } from '../model/conversation.js';
 import type { AnalysisStats, InputSummary } from '../analyze.js';
@@ -132,6 +133,12 @@ export class HtmlReport implements ReportWriter {
     head.push('<main>\n');
     head.push(this.summary(stats));
     head.push(this.verdictSection());
+    const reach = reachabilityLines(stats.reachability);
+    if (reach.length) {
+      head.push('<section id="reachability" aria-labelledby="reachability-h"><h2 id="reachability-h">Reachability</h2><div class="panel"><table class="grid"><thead><tr><th scope="col">server</th><th scope="col">what happened</th></tr></thead><tbody>');
+      for (const r of reach) head.push(`<tr><td class="nowrap">${r.depth ? '&nbsp;&nbsp;↳ ' : ''}<code>${e(r.label)}</code></td><td>${r.ok ? e(r.text) : `<span class="bad">${e(r.text)}</span>`}</td></tr>`);
+      head.push('</tbody></table></div></section>\n');
+    }
     if (this.logins.rows.length) head.push(this.loginsSection());
     if (cross.length) {
       head.push('<section id="across" aria-labelledby="across-h"><h2 id="across-h">Across conversations</h2><ol class="findings-across">');

@@ -3,6 +3,7 @@
  * transcript. Conversations are collected (a ticket wants the summary on top).
  */
 import { displayFilter } from '../tcp/stream-index.js';
+import { reachabilityLines } from './reachability.js';
 import type { Conversation, Finding } from '../model/conversation.js';
 import type { AnalysisStats } from '../analyze.js';
 import { redactConversation } from '../model/redact.js';
@@ -71,6 +72,12 @@ export class MarkdownReport implements ReportWriter {
     if (this.verdicts.clean) o.push(`- ${this.verdicts.clean} conversation${this.verdicts.clean > 1 ? 's' : ''} without problems`);
     if (this.verdicts.total === 0) o.push('- no mail conversations in the capture');
     o.push('');
+    const reach = reachabilityLines(stats.reachability);
+    if (reach.length) {
+      o.push('## Reachability', '', '| server | what happened |', '|---|---|');
+      for (const r of reach) o.push(`| ${r.depth ? '&nbsp;&nbsp;↳ ' : ''}${md(r.label)} | ${r.ok ? '' : '**'}${md(r.text)}${r.ok ? '' : '**'} |`);
+      o.push('');
+    }
     if (this.logins.rows.length) o.push('## Logins', '', ...loginsMarkdown(this.logins.sorted(), this.logins.dropped), '');
     const cross = visibleFindings(findings, this.opts.minSeverity);
     if (cross.length) {

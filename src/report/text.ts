@@ -3,6 +3,7 @@
  * line it concerns, with its explanation and fix), then a summary. Colour only when asked (the CLI
  * decides from the terminal, NO_COLOR and FORCE_COLOR). Everything from the capture is escaped.
  */
+import { reachabilityLines } from './reachability.js';
 import { Chalk, type ChalkInstance } from 'chalk';
 import type { Conversation, Finding } from '../model/conversation.js';
 import type { AnalysisStats } from '../analyze.js';
@@ -108,6 +109,16 @@ export class TextReport implements ReportWriter {
       lines.push('');
     }
     if (this.opts.brief) lines.unshift('');
+    const reach = this.opts.brief ? [] : reachabilityLines(stats.reachability);
+    if (reach.length) {
+      lines.push(c.bold('━━ Reachability'));
+      const width = Math.min(40, Math.max(...reach.map((r) => r.label.length + 2 * r.depth)));
+      for (const r of reach) {
+        const label = `${'  '.repeat(r.depth)}${escapeTerminal(r.label)}`.padEnd(width);
+        lines.push(this.wrap(`   ${label}  ${(r.ok ? c.green : c.red)(escapeTerminal(r.text))}`, width + 5));
+      }
+      lines.push('');
+    }
     if (this.logins.rows.length && !this.opts.brief) {
       lines.push(c.bold('━━ Logins'));
       lines.push(...loginsText(this.logins.sorted(), this.logins.dropped, '   ', this.opts.width, (line, hang) => this.wrap(line, hang)));
@@ -179,7 +190,7 @@ export class TextReport implements ReportWriter {
 
   private outcomeText(conv: Conversation): string {
     const text = outcome(conv);
-    return /failed|refused|no answer|no greeting/.test(text) ? this.c.red(text) : /login ok/.test(text) ? this.c.green(text) : text;
+    return /failed|refused|rejected|no answer|no greeting/.test(text) ? this.c.red(text) : /login ok/.test(text) ? this.c.green(text) : text;
   }
 
   /** A finding's line and, at its first occurrence (unless `terse`), its explanation and fix. */

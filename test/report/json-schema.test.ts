@@ -22,7 +22,7 @@ function mailwire(args: string[]): string {
   return r.stdout.toString('utf8');
 }
 
-const samples = ['phone-vs-thunderbird', 'iphone-exchange2007-plaintext', 'exchange55-telnet', 'exchange2013-proxynotauthenticated', 'clean-imap', 'clean-pop3', 'tunnel-nested'].map((n) => join(ROOT, 'captures', `${n}.pcap`));
+const samples = ['phone-vs-thunderbird', 'iphone-exchange2007-plaintext', 'exchange55-telnet', 'exchange2013-proxynotauthenticated', 'clean-imap', 'clean-pop3', 'tunnel-nested', 'connectivity-three-failures', 'connectivity-ipv6-fails', 'connectivity-srv-imaps'].map((n) => join(ROOT, 'captures', `${n}.pcap`));
 const corpus = ['zeek/pop3.pcap', 'wireshark-notes/imap-ssl.pcapng', 'arkime/ntlm_synthetic.pcap', 'protolens/imap.pcap'].map((p) => join(CORPUS, p));
 const inputs = [...samples, ...(existsSync(CORPUS) ? corpus : [])];
 
@@ -49,5 +49,15 @@ describe('JSON report schema', () => {
     const doc = JSON.parse(mailwire(['read', samples[0]!, '--format', 'json']));
     doc.conversations[0].protocol = 'smtp';
     expect(validateReport(doc)).toBe(false);
+  });
+
+  it('checks the reachability summary and the path facts (the schema describes them, it does not let anything through)', () => {
+    const doc = JSON.parse(mailwire(['read', join(ROOT, 'captures/connectivity-three-failures.pcap'), '--format', 'json']));
+    expect(validateReport(doc)).toBe(true);
+    doc.summary.reachability.servers[0].lookups[0].outcome = 'maybe';
+    expect(validateReport(doc)).toBe(false);
+    const again = JSON.parse(mailwire(['read', join(ROOT, 'captures/connectivity-three-failures.pcap'), '--format', 'json']));
+    again.conversations[0].path.icmp[0].quotedFrom = 'router';
+    expect(validateReport(again)).toBe(false);
   });
 });
