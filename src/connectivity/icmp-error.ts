@@ -40,6 +40,9 @@ export interface IcmpError {
   seq: number;
   /** The quoted packet's IP length (its size on the wire). */
   quotedLength: number;
+  /** Where the quoted source and destination addresses lie in the buffer (4 or 16 bytes each). */
+  srcOffset: number;
+  dstOffset: number;
 }
 
 const ICMP_UNREACHABLE = 3;
@@ -104,6 +107,7 @@ export function parseIcmpError(buf: Uint8Array, p: number, length: number, famil
   if (version !== family) return { error: `icmp quotes ip version ${version}` };
   let src: string;
   let dst: string;
+  let srcOffset: number;
   let t: number;
   let quotedLength: number;
   if (version === 4) {
@@ -113,12 +117,14 @@ export function parseIcmpError(buf: Uint8Array, p: number, length: number, famil
     if (buf[q + 9] !== IPPROTO_TCP) return undefined;
     // A non-first fragment has no TCP header to quote.
     if ((u16(buf, q + 6) & 0x1fff) !== 0) return undefined;
+    srcOffset = q + 12;
     src = formatAddress(buf, q + 12, 4);
     dst = formatAddress(buf, q + 16, 4);
     quotedLength = u16(buf, q + 2);
     t = q + ihl;
   } else {
     if (end - q < 40) return { error: 'icmp quoted ipv6 header truncated' };
+    srcOffset = q + 8;
     src = formatAddress(buf, q + 8, 16);
     dst = formatAddress(buf, q + 24, 16);
     quotedLength = 40 + u16(buf, q + 4);
@@ -148,6 +154,8 @@ export function parseIcmpError(buf: Uint8Array, p: number, length: number, famil
     dstPort: u16(buf, t + 2),
     seq: u32(buf, t + 4),
     quotedLength,
+    srcOffset,
+    dstOffset: srcOffset + (version === 4 ? 4 : 16),
   };
 }
 

@@ -50,14 +50,16 @@ export interface ConnectionView {
   loggedIn: boolean;
   /** TLS that was not decrypted: greeting and login cannot be seen. */
   encrypted: boolean;
+  /** ICMP errors already tied to the connection (by a shard of sharded reading). */
+  icmp?: IcmpNote[];
 }
 
 /** The ConnectionView of a finished conversation (structurally typed: no import of the model). */
 export function connectionView(c: {
   client: ConnectionView['client']; server: ConnectionView['server']; firstFrame: number; startTs: number; tcp?: ConnectionView['tcp'];
-  greeting?: unknown; auth: ReadonlyArray<{ outcome: string }>; transport: { security: string; decrypted: boolean };
+  greeting?: unknown; auth: ReadonlyArray<{ outcome: string }>; transport: { security: string; decrypted: boolean }; path?: { icmp: IcmpNote[] };
 }): ConnectionView {
-  return {
+  const view: ConnectionView = {
     client: { ip: c.client.ip, port: c.client.port },
     server: { ip: c.server.ip, port: c.server.port },
     firstFrame: c.firstFrame,
@@ -67,6 +69,8 @@ export function connectionView(c: {
     loggedIn: c.auth.some((a) => a.outcome === 'ok'),
     encrypted: c.transport.security !== 'plain' && !c.transport.decrypted,
   };
+  if (c.path) view.icmp = c.path.icmp;
+  return view;
 }
 
 /** A lookup while it is being built (LookupSummary plus what matching needs). */
@@ -89,10 +93,67 @@ export interface ConnectionStart {
   frame: number;
 }
 
+/** An ICMP error about a mail connection, read from a decoded frame, and where its quoted tuple lies (for routing). */
+export interface QuotedIcmp {
+  /** The quoted connection's 4-tuple as the sender of the quoted packet saw it. */
+  key: string;
+  note: IcmpNote;
+  error: IcmpError;
+}
+
+/**
+ * Reads an ICMP/ICMPv6 error quoting a TCP packet to or from a mail port; undefined for anything
+ * else (most ICMP stops at its type byte).
+ */
+export function readIcmpError(frame: number, ts: number, d: Decoded, isMailPort: (port: number) => boolean): QuotedIcmp | undefined {
+  const family = d.ipVersion === 6 ? 6 : 4;
+  if (!isIcmpError(family, d.buf[d.payloadOffset] ?? 0)) return undefined;
+  const e = parseIcmpError(d.buf, d.payloadOffset, d.payloadLength, family, d.srcAddrOffset);
+  if (e === undefined || 'error' in e) return undefined;
+  if (!isMailPort(e.dstPort) && !isMailPort(e.srcPort)) return undefined;
+  return { key: flowKey(e.src, e.srcPort, e.dst, e.dstPort), note: note(frame, ts, e, isMailPort(e.dstPort) ? 'client' : 'server'), error: e };
+}
+
+/**
+ * ICMP errors waiting for their connection to end, by the quoted 4-tuple (bounded). The sharded
+ * reader keeps one in each shard, next to the connections the errors are about.
+ */
+export class IcmpNotes {
+  private readonly byFlow = new Map<string, IcmpNote[]>();
+  dropped = 0;
+
+  add(key: string, n: IcmpNote): void {
+    let notes = this.byFlow.get(key);
+    if (!notes) {
+      if (this.byFlow.size >= PATH_LIMITS.MAX_ICMP_FLOWS) { this.dropped++; return; }
+      this.byFlow.set(key, (notes = []));
+    }
+    if (notes.length >= PATH_LIMITS.MAX_ICMP_PER_FLOW) { this.dropped++; return; }
+    notes.push(n);
+  }
+
+  /** The errors that quoted a packet of this connection (either direction), removed from the table, in frame order. */
+  take(client: { ip: string; port: number }, server: { ip: string; port: number }): IcmpNote[] {
+    const out: IcmpNote[] = [];
+    for (const key of [flowKey(client.ip, client.port, server.ip, server.port), flowKey(server.ip, server.port, client.ip, client.port)]) {
+      const notes = this.byFlow.get(key);
+      if (!notes) continue;
+      this.byFlow.delete(key);
+      out.push(...notes);
+    }
+    return out.sort((a, b) => a.frame - b.frame);
+  }
+
+  clear(): void {
+    this.byFlow.clear();
+    this.dropped = 0;
+  }
+}
+
 export class PathTracker {
   private readonly outstanding = new Map<string, Outstanding>();
   private readonly lookups = new Map<string, Lookup>();
-  private readonly icmp = new Map<string, IcmpNote[]>();
+  private readonly icmp = new IcmpNotes();
   private readonly attempts = new Map<string, AttemptSummary>();
   /** Connection starts, for "connected to an address its lookup did not return". */
   readonly starts: ConnectionStart[] = [];
@@ -113,19 +174,8 @@ export class PathTracker {
   }
 
   private icmpMessage(frame: number, ts: number, d: Decoded): void {
-    const family = d.ipVersion === 6 ? 6 : 4;
-    if (!isIcmpError(family, d.buf[d.payloadOffset] ?? 0)) return;
-    const e = parseIcmpError(d.buf, d.payloadOffset, d.payloadLength, family, d.srcAddrOffset);
-    if (e === undefined || 'error' in e) return;
-    if (!this.isMailPort(e.dstPort) && !this.isMailPort(e.srcPort)) return;
-    const key = flowKey(e.src, e.srcPort, e.dst, e.dstPort);
-    let notes = this.icmp.get(key);
-    if (!notes) {
-      if (this.icmp.size >= PATH_LIMITS.MAX_ICMP_FLOWS) return this.drop('icmp errors');
-      this.icmp.set(key, (notes = []));
-    }
-    if (notes.length >= PATH_LIMITS.MAX_ICMP_PER_FLOW) return this.drop('icmp errors');
-    notes.push(note(frame, ts, e, this.isMailPort(e.dstPort) ? 'client' : 'server'));
+    const q = readIcmpError(frame, ts, d, this.isMailPort);
+    if (q) this.icmp.add(q.key, q.note);
   }
 
   private dnsMessage(frame: number, ts: number, d: Decoded): void {
@@ -202,14 +252,8 @@ export class PathTracker {
    */
   attach(c: ConnectionView): PathFacts | undefined {
     const { client, server } = c;
-    const icmp: IcmpNote[] = [];
-    for (const key of [flowKey(client.ip, client.port, server.ip, server.port), flowKey(server.ip, server.port, client.ip, client.port)]) {
-      const notes = this.icmp.get(key);
-      if (!notes) continue;
-      this.icmp.delete(key);
-      icmp.push(...notes);
-    }
-    icmp.sort((a, b) => a.frame - b.frame);
+    // Errors a shard already tied (sharded reading), or the ones kept here.
+    const icmp = c.icmp ?? this.icmp.take(client, server);
     this.count(c, icmp);
     if (this.starts.length < PATH_LIMITS.MAX_CONNECTION_STARTS) {
       this.starts.push({ client: client.ip, server: server.ip, port: server.port, ts: c.startTs, frame: c.firstFrame });
@@ -295,6 +339,7 @@ export class PathTracker {
     for (const e of servers) e.attempts.sort((a, b) => a.firstFrame - b.firstFrame);
     servers.sort((a, b) => firstFrameOf(a) - firstFrameOf(b));
     const r: Reachability = { servers };
+    if (this.icmp.dropped) this.dropped['icmp errors'] = this.icmp.dropped;
     if (Object.keys(this.dropped).length) r.dropped = { ...this.dropped };
     if (Object.keys(this.dnsErrors).length) r.dnsErrors = { ...this.dnsErrors };
     return r;

@@ -15,6 +15,10 @@
  *     60 u16 × VLAN ids, then the source and destination addresses, then the payload.
  *   sweep record (RECORD_SWEEP): the capture's idle sweep ran at this frame (which went to another
  *   worker): 0 u8 type, 8 f64 frame index, 32 f64 capture clock. 40 bytes.
+ *   ICMP record (RECORD_ICMP): an ICMP error that quoted a packet of a connection of this shard
+ *   (the main thread reads it and sends it where the connection is, see docs/connectivity.md):
+ *   0 u8 type, 8 f64 frame index, 32 f64 capture clock, 40 u32 n, then n bytes of JSON
+ *   {key, note} (QuotedIcmp). Rare, so JSON.
  */
 import type { Finding } from '../model/conversation.js';
 import type { LedgerEntry } from '../diagnose/ledger.js';
@@ -23,6 +27,8 @@ import type { ConnectionView } from '../connectivity/path-tracker.js';
 
 export const RECORD_PACKET = 1;
 export const RECORD_SWEEP = 2;
+export const RECORD_ICMP = 3;
+export const ICMP_RECORD_HEADER_BYTES = 44;
 export const PACKET_HEADER_BYTES = 60;
 export const SWEEP_RECORD_BYTES = 40;
 

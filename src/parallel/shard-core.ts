@@ -8,7 +8,8 @@
  * it created them and its events (EVENT_FIELDS numbers each: kind, local id, frame, phase, sub); a
  * finished conversation waits here until render() gets its global id.
  */
-import { connectionView } from '../connectivity/path-tracker.js';
+import { connectionView, IcmpNotes } from '../connectivity/path-tracker.js';
+import type { IcmpNote } from '../connectivity/facts.js';
 import type { RawFrame } from '../capture/frame.js';
 import { newDecoded, type Decoded } from '../decode/decoded.js';
 import { TcpReassembler } from '../tcp/reassembler.js';
@@ -26,7 +27,7 @@ import { conversationRenderer } from '../report/json.js';
 import { loginRows } from '../report/logins.js';
 import { ruleInfo } from '../report/rule-info.js';
 import {
-  EVENT_FINISH, EVENT_START, PACKET_HEADER_BYTES, PHASE_END, PHASE_PACKET, PHASE_SWEEP, RECORD_PACKET, RECORD_SWEEP,
+  EVENT_FINISH, EVENT_START, PACKET_HEADER_BYTES, PHASE_END, PHASE_PACKET, PHASE_SWEEP, RECORD_PACKET, RECORD_SWEEP, RECORD_ICMP, ICMP_RECORD_HEADER_BYTES,
   type RenderedFacts, type WorkerSettings,
 } from './protocol.js';
 
@@ -38,6 +39,8 @@ export interface ShardOutput {
 
 export type ShardSettings = Omit<WorkerSettings, 'runKey' | 'testDelayMs' | 'shard'>;
 
+const utf8 = new TextDecoder();
+
 export class ShardCore {
   out: ShardOutput = { created: [], events: [] };
   private readonly reportOptions: ReportOptions;
@@ -47,6 +50,8 @@ export class ShardCore {
   private readonly keyLog: KeyLog;
   private reassembler: TcpReassembler | undefined;
   private name = '';
+  /** ICMP errors about this shard's connections, tied to them as they end (as InputAnalyzer does). */
+  private readonly icmp = new IcmpNotes();
   /** Finished conversations waiting for their global id, by local id. */
   private readonly waiting = new Map<number, Conversation>();
   /** The frame being processed, its phase and the order of events within it. */
@@ -72,10 +77,13 @@ export class ShardCore {
   startInput(name: string): void {
     this.name = name;
     this.waiting.clear();
+    this.icmp.clear();
     const dispatcher = new Dispatcher({
       extraPorts: this.settings.extraPorts,
       tls: makeTlsLayerFactory({ keyLog: this.keyLog }),
       onConversation: (c) => {
+        const icmp = this.icmp.take(c.client, c.server);
+        if (icmp.length) c.path = { icmp };
         this.waiting.set(c.id, c);
         // In a sweep, one reassembler closes connections least recently active first: across
         // shards that order is their last frame.
@@ -126,6 +134,11 @@ export class ShardCore {
     if (r.connectionsCreated !== before) this.out.created.push(f.index);
   }
 
+  /** An ICMP error about a connection of this shard (RECORD_ICMP, or a direct call for shard 0). */
+  icmpNote(key: string, note: IcmpNote): void {
+    this.icmp.add(key, note);
+  }
+
   /** A batch of records (protocol.ts) from the main thread. */
   batch(buffer: ArrayBuffer, length: number): void {
     const view = new DataView(buffer, 0, length);
@@ -142,6 +155,14 @@ export class ShardCore {
       if (type === RECORD_SWEEP) {
         this.sweep(index, clock);
         p += 40;
+        continue;
+      }
+      if (type === RECORD_ICMP) {
+        const n = view.getUint32(p + 40, true);
+        const start = p + ICMP_RECORD_HEADER_BYTES;
+        const { key, note } = JSON.parse(utf8.decode(bytes.subarray(start, start + n))) as { key: string; note: IcmpNote };
+        this.icmpNote(key, note);
+        p = start + n;
         continue;
       }
       if (type !== RECORD_PACKET) throw new Error(`bad record type ${type} at ${p}`);

@@ -5,7 +5,7 @@
  * results back into exactly the order, numbering and totals of the single-threaded path
  * (analyze.ts). Design and the ordering argument: docs/architecture.md, "The threaded path".
  */
-import { PathTracker } from '../connectivity/path-tracker.js';
+import { PathTracker, readIcmpError } from '../connectivity/path-tracker.js';
 import { MAIL_PORTS } from '../tcp/limits.js';
 import { Worker } from 'node:worker_threads';
 import { frameTime, type CaptureSecrets, type CaptureWarning, type FrameSink, type RawFrame } from '../capture/frame.js';
@@ -21,7 +21,7 @@ import { CaptureClock } from '../tcp/capture-clock.js';
 import { FlowKey } from '../tcp/flow-table.js';
 import { ShardCore, type ShardSettings } from './shard-core.js';
 import {
-  EVENT_FIELDS, EVENT_START, PACKET_HEADER_BYTES, PHASE_END, RECORD_PACKET, RECORD_SWEEP, SWEEP_RECORD_BYTES,
+  EVENT_FIELDS, EVENT_START, PACKET_HEADER_BYTES, PHASE_END, RECORD_PACKET, RECORD_SWEEP, SWEEP_RECORD_BYTES, RECORD_ICMP, ICMP_RECORD_HEADER_BYTES,
   type FromWorker, type RenderedConversation, type RenderedFacts, type RenderSettings, type ToWorker, type WorkerSettings,
 } from './protocol.js';
 
@@ -140,6 +140,8 @@ export class ShardedRun implements FrameSink {
    * errors are not tied into the conversations the workers render (see docs/connectivity.md).
    */
   private path!: PathTracker;
+  /** The mail ports (MAIL_PORTS and --ports), as the dispatchers in the shards have them. */
+  private readonly isMailPort: (port: number) => boolean;
   /** Last frame index read in the current input. */
   private position = 0;
   private seq = 0;
@@ -152,6 +154,8 @@ export class ShardedRun implements FrameSink {
 
   constructor(private readonly options: ShardedOptions) {
     this.session = new AnalysisSession(options);
+    const extra = new Set(options.extraPorts ?? []);
+    this.isMailPort = (port) => MAIL_PORTS.includes(port) || extra.has(port);
     this.maxInFlight = options.maxInFlightBytes ?? MAX_IN_FLIGHT_BYTES_PER_WORKER;
     const url = options.workerUrl ?? new URL('./shard-worker.js', import.meta.url);
     const base: Omit<WorkerSettings, 'shard'> = {
@@ -207,8 +211,7 @@ export class ShardedRun implements FrameSink {
 
   private startInput(name: string): void {
     this.summary = { name, warnings: [], warningCount: 0, conversations: 0 };
-    const extra = new Set(this.options.extraPorts ?? []);
-    this.path = new PathTracker((port) => MAIL_PORTS.includes(port) || extra.has(port));
+    this.path = new PathTracker(this.isMailPort);
     this.decodeContext = createDecodeContext();
     this.streams = new TcpStreamIndex();
     this.clock = new CaptureClock();
@@ -230,7 +233,8 @@ export class ShardedRun implements FrameSink {
     this.position = f.index;
     const d = decodeFrame(f, this.decoded, this.decodeContext);
     if (d.kind !== 'tcp') {
-      if (PathTracker.wants(d)) this.path.packet(f.index, frameTime(f), d);
+      if (d.kind === 'icmp') this.icmpError(f, d);
+      else if (PathTracker.wants(d)) this.path.packet(f.index, frameTime(f), d);
       return;
     }
     const now = this.clock.tick(frameTime(f));
@@ -320,10 +324,39 @@ export class ShardedRun implements FrameSink {
     // bits, which pick the bucket in each shard's table, stay spread over the whole table.
     const key = this.key;
     key.load(d.buf, d.srcAddrOffset, d.dstAddrOffset, d.addrLength, d.srcPort, d.dstPort);
-    const h = key.hash >>> 16;
+    return this.shardOfKey();
+  }
+
+  /** The shard of the endpoints loaded in this.key. */
+  private shardOfKey(): number {
+    const h = this.key.hash >>> 16;
     const n = this.shards.length;
     const x = (h * (MAIN_SHARD_WEIGHT + n - 1)) / 65536;
     return x < MAIN_SHARD_WEIGHT ? 0 : Math.min(n - 1, 1 + Math.floor(x - MAIN_SHARD_WEIGHT));
+  }
+
+  /**
+   * An ICMP error quoting a mail connection goes to the shard of that connection (the hash of the
+   * quoted addresses and ports is the connection's), which ties it to the conversation it renders.
+   */
+  private icmpError(f: RawFrame, d: Decoded): void {
+    const q = readIcmpError(f.index, frameTime(f), d, this.isMailPort);
+    if (!q) return;
+    const e = q.error;
+    this.key.load(d.buf, e.srcOffset, e.dstOffset, d.addrLength, e.srcPort, e.dstPort);
+    const target = this.shards[this.shardOfKey()]!;
+    if (target.core) {
+      target.core.icmpNote(q.key, q.note);
+      return;
+    }
+    const json = Buffer.from(JSON.stringify({ key: q.key, note: q.note }));
+    const b = this.room(target, ICMP_RECORD_HEADER_BYTES + json.length, f.index);
+    b.view.setUint8(b.length, RECORD_ICMP);
+    b.view.setFloat64(b.length + 8, f.index, true);
+    b.view.setFloat64(b.length + 32, 0, true); // the clock field: not used by ICMP records
+    b.view.setUint32(b.length + 40, json.length, true);
+    b.bytes.set(json, b.length + ICMP_RECORD_HEADER_BYTES);
+    b.length += ICMP_RECORD_HEADER_BYTES + json.length;
   }
 
   private sweepRecord(s: Shard, index: number, now: number): void {
