@@ -1,7 +1,7 @@
 #!/bin/sh
 # Installs what the Dovecot lab (scripts/lab/dovecot-lab.mjs, test/e2e/) needs on Debian/Ubuntu:
 # Dovecot's IMAP and POP3 servers, tcpdump, curl and openssl; ClickHouse for the event-lines test;
-# the real-client lab's clients.
+# the real-client lab's clients; dnsmasq, dig and iptables for the connectivity samples.
 # Only missing packages are installed.
 # The packaged Dovecot service is not used (the lab runs its own instance with its own
 # configuration); if installing started it, it is stopped so that it does not hold ports.
@@ -46,6 +46,11 @@ apt_install clickhouse-server clickhouse-client
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet clickhouse-server 2>/dev/null; then
   $SUDO systemctl stop clickhouse-server || true
 fi
+
+# The connectivity samples (scripts/make-connectivity-captures.sh, test/e2e/connectivity-captures.test.ts):
+# network namespaces, a resolver (dnsmasq-base: the binary, no system service), dig and getent,
+# iptables/ip6tables REJECT rules, a Python IMAP server.
+apt_install dnsmasq-base dnsutils iproute2 iptables python3
 
 addon=./native/build/Release/mailwire_pcap.node
 if ! node -e "require('$addon')" >/dev/null 2>&1; then
