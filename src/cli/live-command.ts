@@ -18,6 +18,9 @@ import { failOnTriggered } from './read-command.js';
 import { dropPrivileges } from './privileges.js';
 import { KeyLogFile } from '../protocols/tls/keylog-file.js';
 
+/** The capture filter without one on the command line. */
+export const DEFAULT_LIVE_FILTER = 'tcp or udp port 53 or icmp or icmp6';
+
 export async function runLive(iface: string, bpf: string, opts: CommonOptions, version: string): Promise<number> {
   // The key log is followed, not read once: clients append the keys of sessions they start later.
   const { keylog, ...rest } = opts;
@@ -63,7 +66,8 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
     },
     warning: (w) => input.warning(w),
   };
-  const filter = bpf.trim() || 'tcp';
+  // DNS and ICMP too: the connectivity layer ties lookups and ICMP errors to the mail connections.
+  const filter = bpf.trim() || DEFAULT_LIVE_FILTER;
   const live = openLive({ iface, filter, snaplen, ...(bufferKiB !== undefined ? { bufferSize: Math.floor(bufferKiB) * 1024 } : {}) }, sink);
   // The saved file takes the interface's link type (Ethernet, Linux cooked on 'any', ...).
   if (opts.write) writer = new PcapWriter(opts.write, live.linkType, snaplen);

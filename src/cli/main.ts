@@ -89,7 +89,7 @@ ${EXIT_STATUS_HELP}`)
       .command('live')
       .description('sniff an interface and report each conversation as it ends (Ctrl-C ends with the summary)')
       .requiredOption('-i, --interface <iface>', 'interface to capture on (see `mailwire interfaces`)')
-      .argument('[bpf...]', 'BPF capture filter (default: tcp)'),
+      .argument('[bpf...]', 'BPF capture filter (default: tcp or udp port 53 or icmp or icmp6)'),
   )
     .option('-w, --write <file>', 'also save the raw packets as a pcap file (owner-only permissions)')
     .option('--snaplen <bytes>', 'bytes captured per packet (as tcpdump: whole loopback frames fit)', '262144')

@@ -17,7 +17,7 @@ export function outcome(c: Conversation): string {
   const parts: string[] = [];
   const t = c.tcp;
   const icmp = c.path?.icmp.find((n) => n.quotedFrom === 'client' && n.cause !== 'too-big');
-  if (t?.noAnswer && icmp) return `rejected: ${icmp.name} (ICMP from ${icmp.reporter})`;
+  if (t?.noAnswer && icmp) return `rejected by ${icmp.reporter} (ICMP ${icmp.name.replace('destination unreachable: ', '')})`;
   if (t?.noAnswer) return 'no answer (SYN never answered)';
   if (t?.refused) return 'refused (nothing listening)';
   const serverSpoke = c.events.some((e) => e.side === 'S' && e.kind === 'line');

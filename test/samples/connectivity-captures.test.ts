@@ -30,7 +30,7 @@ describe('connectivity-three-failures.pcap: NXDOMAIN, firewall reject (ICMP 3/13
     expect(c143.findings[0]).toMatchObject({ id: 'path.admin-prohibited', frames: [3, 4], args: { reporter: '10.19.1.1', type: 3, code: 13 } });
     expect(c143.findings[0].message).toContain('10.19.1.1');
     expect(c143.path.icmp).toEqual([expect.objectContaining({ frame: 4, cause: 'admin-prohibited', reporter: '10.19.1.1', quotedFrom: 'client' })]);
-    expect(c143.outcome).toBe('rejected: destination unreachable: communication administratively prohibited (ICMP from 10.19.1.1)');
+    expect(c143.outcome).toBe('rejected by 10.19.1.1 (ICMP communication administratively prohibited)');
     expect(c993.findings[0]).toMatchObject({ id: 'path.port-unreachable', frames: [5, 6], args: { reporter: '10.19.2.3' } });
     expect(c993.findings[0].message).toMatch(/server host 10\.19\.2\.3 .* nothing is listening on 993/);
     expect(doc.findings[0]).toMatchObject({ id: 'dns.name-not-found', severity: 'error', frames: [1, 2], args: { name: 'mail.example.com', resolver: '10.19.2.2' } });

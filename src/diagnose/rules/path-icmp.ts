@@ -44,6 +44,7 @@ const times = (count: number): string => (count > 1 ? ` (${count} times)` : '');
 
 export const pathAdminProhibited = defineRule({
   id: 'path.admin-prohibited',
+  verdict: { cause: 'a firewall rejected the connection (administratively prohibited)', fix: 'allow the port on the firewall that sent the error' },
   severity: 'error',
   title: 'A firewall rejected the connection (ICMP administratively prohibited)',
   explanation:
@@ -56,6 +57,7 @@ export const pathAdminProhibited = defineRule({
 
 export const pathPortUnreachable = defineRule({
   id: 'path.port-unreachable',
+  verdict: { cause: 'port unreachable: nothing listening', fix: 'start the service on this port, or open the host firewall' },
   severity: 'error',
   title: 'Port unreachable (ICMP): nothing listening',
   explanation:
@@ -70,6 +72,7 @@ export const pathPortUnreachable = defineRule({
 
 export const pathHostUnreachable = defineRule({
   id: 'path.host-unreachable',
+  verdict: { cause: 'the server host is unreachable', fix: 'check that the server is up at this address' },
   severity: 'error',
   title: 'Host unreachable (ICMP)',
   explanation:
@@ -82,6 +85,7 @@ export const pathHostUnreachable = defineRule({
 
 export const pathNetUnreachable = defineRule({
   id: 'path.net-unreachable',
+  verdict: { cause: 'no route to the server (network unreachable)', fix: 'fix the routing towards the server' },
   severity: 'error',
   title: 'Network unreachable (ICMP): no route',
   explanation:
@@ -94,6 +98,7 @@ export const pathNetUnreachable = defineRule({
 
 export const pathTimeExceeded = defineRule({
   id: 'path.time-exceeded',
+  verdict: { cause: 'a routing loop (time exceeded)', fix: 'trace the route and fix the loop' },
   severity: 'error',
   title: 'Time exceeded in transit (ICMP): routing loop',
   explanation:
