@@ -17,6 +17,7 @@ import type { Reachability } from './connectivity/facts.js';
 import { announcingStarts, type StreamFactory } from './tcp/stream.js';
 import { numberingStreams, TcpStreamIndex } from './tcp/stream-index.js';
 import { Dispatcher } from './protocols/dispatch.js';
+import type { UndissectedSummary } from './protocols/undissected.js';
 import type { ContentSink } from './protocols/dissector.js';
 import { makeTlsLayerFactory } from './protocols/tls/tls-layer.js';
 import { mergeKeyLog, parseKeyLog, type KeyLog } from './protocols/tls/keylog.js';
@@ -99,6 +100,8 @@ export interface InputSummary {
   warningCount: number;
   /** Reassembly counters (connections, ignored, evicted, timeouts, cap drops...). */
   tcp?: Record<string, number>;
+  /** Connections seen but not dissected, per server port (absent when there were none). */
+  undissected?: UndissectedSummary;
   conversations: number;
 }
 
@@ -172,6 +175,7 @@ export class InputAnalyzer implements FrameSink {
   private readonly streams = new TcpStreamIndex();
   private readonly path: PathTracker;
   private readonly keyLog: KeyLog;
+  private readonly dispatcher: Dispatcher;
 
   constructor(name: string, private readonly session: AnalysisSession) {
     this.summary = { name, warnings: [], warningCount: 0, conversations: 0 };
@@ -179,9 +183,11 @@ export class InputAnalyzer implements FrameSink {
     const content = session.options.content;
     const path = new PathTracker((port) => dispatcher.isMailPort(port));
     this.path = path;
+    const keyLog = this.keyLog;
     const dispatcher = new Dispatcher({
       extraPorts: session.options.extraPorts ?? [],
-      tls: makeTlsLayerFactory({ keyLog: this.keyLog }),
+      tls: makeTlsLayerFactory({ keyLog }),
+      hasKeys: (random) => keyLog.entries.has(random),
       // Content is numbered like the conversations it belongs to (unique across inputs).
       ...(content ? { content: renumberedContent(content, session, name) } : {}),
       onConversation: (c) => {
@@ -192,6 +198,7 @@ export class InputAnalyzer implements FrameSink {
       },
       ...(session.options.incrementalFindings ? { onProgress: (c: Conversation) => session.progress(c) } : {}),
     });
+    this.dispatcher = dispatcher;
     const started = session.options.onConversationStart;
     const numbered = numberingStreams(dispatcher, this.streams);
     const factory: StreamFactory = started === undefined ? numbered
@@ -238,6 +245,8 @@ export class InputAnalyzer implements FrameSink {
     if (capture) this.summary.capture = capture;
     this.summary.tcp = { ...this.reassembler.stats() } as unknown as Record<string, number>;
     this.session.pathsDone(this.path);
+    const undissected = this.dispatcher.undissected.summary();
+    if (undissected) this.summary.undissected = undissected;
     this.session.inputDone(this.summary);
     return this.summary;
   }

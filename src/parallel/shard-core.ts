@@ -17,6 +17,7 @@ import { TCP_LIMITS } from '../tcp/limits.js';
 import { announcingStarts } from '../tcp/stream.js';
 import { numberingStreams } from '../tcp/stream-index.js';
 import { Dispatcher } from '../protocols/dispatch.js';
+import type { UndissectedSummary } from '../protocols/undissected.js';
 import { makeTlsLayerFactory } from '../protocols/tls/tls-layer.js';
 import { mergeKeyLog, parseKeyLog, type KeyLog } from '../protocols/tls/keylog.js';
 import { Diagnoser } from '../diagnose/diagnose.js';
@@ -49,6 +50,7 @@ export class ShardCore {
   /** Parsed once; DSB secrets of every input are merged into it, as the single-threaded session does. */
   private readonly keyLog: KeyLog;
   private reassembler: TcpReassembler | undefined;
+  private dispatcher: Dispatcher | undefined;
   private name = '';
   /** ICMP errors about this shard's connections, tied to them as they end (as InputAnalyzer does). */
   private readonly icmp = new IcmpNotes();
@@ -78,9 +80,11 @@ export class ShardCore {
     this.name = name;
     this.waiting.clear();
     this.icmp.clear();
+    const keyLog = this.keyLog;
     const dispatcher = new Dispatcher({
       extraPorts: this.settings.extraPorts,
-      tls: makeTlsLayerFactory({ keyLog: this.keyLog }),
+      tls: makeTlsLayerFactory({ keyLog }),
+      hasKeys: (random) => keyLog.entries.has(random),
       onConversation: (c) => {
         const icmp = this.icmp.take(c.client, c.server);
         if (icmp.length) c.path = { icmp };
@@ -92,6 +96,7 @@ export class ShardCore {
         this.out.events.push(EVENT_FINISH, c.id, this.curFrame, ph, sub);
       },
     });
+    this.dispatcher = dispatcher;
     const factory = announcingStarts(numberingStreams(dispatcher, this.stream), (conn) => {
       this.out.events.push(EVENT_START, conn.id, this.curFrame, this.curPhase, this.eventSeq++);
     });
@@ -237,10 +242,10 @@ export class ShardCore {
   }
 
   /** The input is over: flush the reassembler (events at frame +Infinity); its counters. */
-  end(): Record<string, number> {
+  end(): { tcp: Record<string, number>; undissected: UndissectedSummary | undefined } {
     this.curFrame = Infinity;
     this.curPhase = PHASE_END;
     this.reassembler!.finish();
-    return { ...this.reassembler!.stats() } as unknown as Record<string, number>;
+    return { tcp: { ...this.reassembler!.stats() } as unknown as Record<string, number>, undissected: this.dispatcher!.undissected.summary() };
   }
 }

@@ -44,8 +44,8 @@ function handle(m: ToWorker): void {
     }
     case 'end': {
       core.out = { created: [], events: [] };
-      const tcp = core.end();
-      post({ type: 'ended', events: core.out.events, tcp });
+      const { tcp, undissected } = core.end();
+      post({ type: 'ended', events: core.out.events, tcp, undissected });
       return;
     }
   }

@@ -19,6 +19,7 @@ import { runKey } from '../model/secrets.js';
 import type { Finding } from '../model/conversation.js';
 import { CaptureClock } from '../tcp/capture-clock.js';
 import { FlowKey } from '../tcp/flow-table.js';
+import { UndissectedTally, type UndissectedSummary } from '../protocols/undissected.js';
 import { ShardCore, type ShardSettings } from './shard-core.js';
 import {
   EVENT_FIELDS, EVENT_START, PACKET_HEADER_BYTES, PHASE_END, RECORD_PACKET, RECORD_SWEEP, SWEEP_RECORD_BYTES, RECORD_ICMP, ICMP_RECORD_HEADER_BYTES,
@@ -84,6 +85,7 @@ class Shard {
   head = 0;
   ended = false;
   tcp: Record<string, number> | undefined;
+  undissected: UndissectedSummary | undefined;
   /** Local ids whose global id must be sent (pairs local, global). */
   ids: number[] = [];
   readonly slots = new Map<number, Slot>();
@@ -199,6 +201,8 @@ export class ShardedRun implements FrameSink {
         this.summary.capture = capture;
         this.summary.tcp = this.sumTcp();
         this.session.pathsDone(this.path);
+        const undissected = this.sumUndissected();
+        if (undissected) this.summary.undissected = undissected;
         this.session.inputDone(this.summary);
         this.options.onInputDone?.(this.summary);
       }
@@ -222,6 +226,7 @@ export class ShardedRun implements FrameSink {
       s.head = 0;
       s.ended = false;
       s.tcp = undefined;
+      s.undissected = undefined;
       if (s.core) s.core.startInput(name);
       else this.send(s, { type: 'input', name });
     }
@@ -418,6 +423,7 @@ export class ShardedRun implements FrameSink {
           for (const e of m.events) s.events.push(e);
           s.ended = true;
           s.tcp = m.tcp;
+          s.undissected = m.undissected;
           break;
         case 'rendered':
           this.rendered(s, m.results, m.texts);
@@ -546,7 +552,9 @@ export class ShardedRun implements FrameSink {
     }
     for (const s of this.shards) {
       if (!s.core) continue;
-      s.tcp = s.core.end();
+      const { tcp, undissected } = s.core.end();
+      s.tcp = tcp;
+      s.undissected = undissected;
       s.ended = true;
     }
     this.advance();
@@ -557,6 +565,12 @@ export class ShardedRun implements FrameSink {
     const out: Record<string, number> = {};
     for (const s of this.shards) for (const [k, v] of Object.entries(s.tcp ?? {})) out[k] = (out[k] ?? 0) + v;
     return out;
+  }
+
+  private sumUndissected(): UndissectedSummary | undefined {
+    const tally = new UndissectedTally();
+    for (const s of this.shards) if (s.undissected) tally.merge(s.undissected);
+    return tally.summary();
   }
 
   private until(done: () => boolean): Promise<void> {

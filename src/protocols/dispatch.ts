@@ -8,6 +8,11 @@
  *    the protocol is chosen from the greeting (`* OK` / `* PREAUTH` / `* BYE` → IMAP, `+OK` → POP3,
  *    a TLS handshake record → TLS, then the first decrypted server bytes decide the same way; when
  *    nothing can be decrypted the conversation's protocol is 'unknown', with its TLS facts).
+ *  - any other port whose client opens with a TLS ClientHello (looked at in the first segment only):
+ *    dissected when the key log has the session's secrets (the plaintext greeting then decides, as
+ *    above) or when the hello says mail (tls/mail-hint.ts: ALPN, SNI, Exchange back-end ports);
+ *    otherwise, like every other connection declined here, it is counted per server port
+ *    (undissected.ts) so that the report can say what was left out and how to include it.
  *
  * Every handler is guarded: an exception escaping a dissector is caught here, recorded on that
  * conversation as anomaly 'dissector-exception', and the rest of the capture goes on.
@@ -19,6 +24,9 @@ import { createImapDissector } from './imap/imap-dissector.js';
 import { createPop3Dissector } from './pop3/pop3-dissector.js';
 import { ConversationBuilder } from './conversation-builder.js';
 import { MAIL_PORTS } from '../tcp/limits.js';
+import { peekClientHello } from './tls/client-hello-peek.js';
+import { mailHint } from './tls/mail-hint.js';
+import { UndissectedTally } from './undissected.js';
 
 export const IMAP_PORT = 143;
 export const IMAPS_PORT = 993;
@@ -31,6 +39,18 @@ const MAX_SNIFF_BUFFER_BYTES = 64 * 1024;
 const MAX_SNIFF_HEAD_BYTES = 16;
 
 export type Guess = 'imap' | 'pop3' | 'tls' | undefined;
+
+/**
+ * The dissector for a protocol guessed from a greeting (guessFromServerBytes): the one place that
+ * maps a guess to its dissector, for cleartext, probed connections and decrypted TLS alike.
+ */
+export function dissectorFor(guess: Guess): DissectorFactory | undefined {
+  switch (guess) {
+    case 'imap': return createImapDissector;
+    case 'pop3': return createPop3Dissector;
+    default: return undefined;
+  }
+}
 
 /** What the first bytes a server sends say about the protocol (RFC 3501 §7.1, RFC 1939 §4, TLS record). */
 export function guessFromServerBytes(b: Uint8Array): Guess {
@@ -57,10 +77,17 @@ export interface DispatchOptions {
   onConversation(c: Conversation): void;
   /** Passed to the dissectors (DissectorOptions.onProgress): the conversation so far, after an exchange completes. */
   onProgress?(c: Conversation): void;
+  /**
+   * Whether the key log holds secrets for this client random (lower-case hex): a TLS connection on
+   * a port mailwire does not know is then decrypted to find out what it carries.
+   */
+  hasKeys?(clientRandom: string): boolean;
 }
 
 export class Dispatcher implements StreamFactory {
   private readonly extraPorts: Set<number>;
+  /** Connections declined by probe(), per server port (for the report's "not dissected" lines). */
+  readonly undissected = new UndissectedTally();
 
   constructor(private readonly opts: DispatchOptions) {
     this.extraPorts = new Set(opts.extraPorts ?? []);
@@ -83,19 +110,42 @@ export class Dispatcher implements StreamFactory {
   }
 
   probe(conn: ConnectionInfo, dir: Direction, bytes: Uint8Array): { handler: StreamHandler; swapRoles: boolean } | undefined {
-    const guess = guessFromServerBytes(bytes);
-    if (guess !== 'imap' && guess !== 'pop3') return undefined;
+    const hello = peekClientHello(bytes);
+    if (hello !== undefined) return this.probeTls(conn, dir, hello);
+    const factory = dissectorFor(guessFromServerBytes(bytes));
+    if (factory === undefined) {
+      this.undissected.add('tcp', likelyServer(conn));
+      return undefined;
+    }
     // The greeting comes from the server: if the reassembler took its sender for the client, swap.
     const swapRoles = dir === 0;
     const info: ConnectionInfo = swapRoles ? { ...conn, client: conn.server, server: conn.client, roleSource: 'greeting' } : { ...conn, roleSource: 'greeting' };
-    const factory = guess === 'imap' ? createImapDissector : createPop3Dissector;
     return { handler: this.plain(info, factory), swapRoles };
+  }
+
+  /**
+   * A connection on a port mailwire does not know opened with a TLS ClientHello (its sender is the
+   * client). Taken when its plaintext can be read (the key log has its secrets) or the hello says
+   * mail; the decrypted server greeting then picks the dissector. Otherwise only counted.
+   */
+  private probeTls(conn: ConnectionInfo, dir: Direction, hello: NonNullable<ReturnType<typeof peekClientHello>>): { handler: StreamHandler; swapRoles: boolean } | undefined {
+    const swapRoles = dir === 1;
+    const info: ConnectionInfo = swapRoles ? { ...conn, client: conn.server, server: conn.client } : conn;
+    const keys = this.opts.hasKeys?.(hello.random) === true;
+    if (!keys && mailHint(hello, info.server.port) === undefined) {
+      this.undissected.add('tls', info.server);
+      return undefined;
+    }
+    // Plaintext that is no greeting is not taken for IMAP here (as on a --ports port): it is most
+    // likely another protocol (HTTPS from a browser's key log).
+    const handler = guard(info, () => new TlsSniffingHandler(info, this.opts, false), this.opts.onConversation);
+    return { handler, swapRoles };
   }
 
   /** @internal used by SniffingHandler once it knows the protocol (for TLS: the plaintext greeting decides later). */
   build(conn: ConnectionInfo, guess: Guess): StreamHandler {
-    if (guess === 'tls') return new TlsSniffingHandler(conn, this.opts);
-    return this.plain(conn, guess === 'pop3' ? createPop3Dissector : createImapDissector, false);
+    if (guess === 'tls') return new TlsSniffingHandler(conn, this.opts, true);
+    return this.plain(conn, dissectorFor(guess) ?? createImapDissector, false);
   }
 
   private plain(conn: ConnectionInfo, factory: DissectorFactory, guarded = true): StreamHandler {
@@ -166,11 +216,12 @@ function withTlsFacts(c: Conversation, tls: TlsLayer | undefined): Conversation 
 }
 
 /**
- * Implicit TLS on a port whose mail protocol is not known (a --ports port): the TLS layer's
- * plaintext is held until the first decrypted server bytes say IMAP or POP3 (MAX_SNIFF_HEAD_BYTES),
- * then replayed into that dissector. Plaintext that is not a greeting falls back to IMAP (its
- * dissector reports what it cannot parse); when nothing at all was decrypted (no keys), the
- * conversation says protocol 'unknown' with its TLS facts instead of guessing.
+ * Implicit TLS on a port whose mail protocol is not known (a --ports port, or TLS found by probe()):
+ * the TLS layer's plaintext is held until the first decrypted server bytes say IMAP or POP3
+ * (MAX_SNIFF_HEAD_BYTES), then replayed into that dissector. Plaintext that is not a greeting falls
+ * back to IMAP on a --ports port (`imapFallback`: its dissector reports what it cannot parse); else
+ * the plaintext is dropped and the conversation is 'unknown' with its TLS facts, as when nothing at
+ * all was decrypted (no keys): mailwire does not guess.
  * Holding is bounded by MAX_SNIFF_BUFFER_BYTES (then the fallback decides).
  */
 class TlsSniffingHandler implements StreamHandler {
@@ -180,8 +231,10 @@ class TlsSniffingHandler implements StreamHandler {
   private held = 0;
   private head = new Uint8Array(MAX_SNIFF_HEAD_BYTES);
   private headLen = 0;
+  /** The plaintext is no mail protocol (and imapFallback is off): only the TLS session is reported. */
+  private opaque = false;
 
-  constructor(private readonly conn: ConnectionInfo, private readonly opts: DispatchOptions) {
+  constructor(private readonly conn: ConnectionInfo, private readonly opts: DispatchOptions, private readonly imapFallback: boolean) {
     this.tls = (opts.tls ?? countingTlsLayer)(conn, { data: (d, b, m) => this.plaintext(d, b, m), gap: (d, n, m) => this.plaintextGap(d, n, m) });
   }
 
@@ -196,24 +249,27 @@ class TlsSniffingHandler implements StreamHandler {
   end(dir: Direction, reason: EndReason, meta: SegmentMeta): void {
     this.tls.end(dir, reason, meta);
     if (this.dissector) return this.dissector.end(dir, reason, meta);
+    if (this.opaque) return;
     const m = { ...meta };
     this.queue.push((d) => d.end(dir, reason, m));
   }
 
   close(summary: ConnectionSummary): void {
-    if (!this.dissector) {
-      if (!this.tls.decrypted() && this.held === 0) {
-        // Nothing readable: the mail protocol cannot be told, only the TLS session described.
-        this.opts.onConversation(withTlsFacts(new ConversationBuilder(this.conn, 'unknown', 'implicit-tls').finish(summary), this.tls));
-        return;
-      }
-      this.decide(undefined);
+    if (!this.dissector && !this.opaque) {
+      // Nothing readable: the mail protocol cannot be told, only the TLS session described.
+      if (!this.tls.decrypted() && this.held === 0) this.opaque = true;
+      else this.decide(undefined);
     }
-    this.dissector!.close(summary);
+    if (!this.dissector) {
+      this.opts.onConversation(withTlsFacts(new ConversationBuilder(this.conn, 'unknown', 'implicit-tls').finish(summary), this.tls));
+      return;
+    }
+    this.dissector.close(summary);
   }
 
   private plaintext(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): void {
     if (this.dissector) return this.dissector.data(dir, bytes, meta);
+    if (this.opaque) return;
     // A copy: the bytes may be a view on live capture's batch buffer (slice() of a Buffer is a view too).
     const copy = new Uint8Array(bytes);
     const m = { ...meta };
@@ -233,13 +289,21 @@ class TlsSniffingHandler implements StreamHandler {
 
   private plaintextGap(dir: Direction, length: number, meta: SegmentMeta): void {
     if (this.dissector) return this.dissector.gap(dir, length, meta);
+    if (this.opaque) return;
     const m = { ...meta };
     this.queue.push((d) => d.gap(dir, length, m));
   }
 
   private decide(guess: Guess): void {
+    const known = dissectorFor(guess);
+    if (known === undefined && !this.imapFallback) {
+      this.opaque = true;
+      this.queue = [];
+      this.held = 0;
+      return;
+    }
     // Decrypted bytes that are no greeting: IMAP, as for cleartext on an extra port (see SniffingHandler).
-    const factory = guess === 'pop3' ? createPop3Dissector : createImapDissector;
+    const factory = known ?? createImapDissector;
     const d = factory(this.conn, dissectorOptions(this.opts, 'implicit-tls', (c) => this.opts.onConversation(withTlsFacts(c, this.tls))));
     this.dissector = d;
     const q = this.queue;
@@ -389,6 +453,15 @@ class Guarded implements StreamHandler {
   private fail(err: unknown): void {
     this.failed = { error: err instanceof Error ? err.message : String(err), frame: this.lastFrame };
   }
+}
+
+/**
+ * The server of a connection declined by probe(): the SYN's receiver when the SYN was seen, else
+ * the endpoint with the lower port (the first speaker may be a server greeting: SMTP, FTP).
+ */
+function likelyServer(conn: ConnectionInfo): ConnectionInfo['server'] {
+  if (conn.roleSource === 'syn' || conn.server.port <= conn.client.port) return conn.server;
+  return conn.client;
 }
 
 function guard(conn: ConnectionInfo, create: () => StreamHandler, onConversation: (c: Conversation) => void): StreamHandler {

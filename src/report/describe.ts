@@ -3,6 +3,7 @@ import type { Conversation, DialogueEvent, Finding, SecretFacts, Severity } from
 import type { TlsFacts } from '../protocols/tls/types.js';
 import type { InputSummary } from '../analyze.js';
 import type { EncapsulationName } from '../decode/decoded.js';
+import { undissectedLine } from '../protocols/undissected.js';
 
 export const SEVERITY_ORDER: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
@@ -157,6 +158,23 @@ const ENCAPSULATION_TITLES: Record<EncapsulationName, string> = {
 };
 
 /** The reassembly caps an input hit, in plain words (empty when none was). */
+/** Ports whose undissected connections the reports name one by one (the rest in one line). */
+const UNDISSECTED_LINES = 5;
+
+/**
+ * What was seen but not dissected, one line per server port, so that a report with few or no
+ * conversations says why ("12 TLS connections to 10.0.0.5:9993 not dissected; add --ports 9993").
+ */
+export function undissectedLines(input: InputSummary): string[] {
+  const u = input.undissected;
+  if (!u) return [];
+  const lines = u.ports.slice(0, UNDISSECTED_LINES).map(undissectedLine);
+  const rest = u.ports.slice(UNDISSECTED_LINES);
+  const more = rest.reduce((n, p) => n + p.connections, u.otherConnections);
+  if (more > 0) lines.push(`${more} more connection${more === 1 ? '' : 's'} on ${rest.length || 'other'}${rest.length ? ' other' : ''} port${rest.length === 1 ? '' : 's'} not dissected`);
+  return lines;
+}
+
 export function capsHit(input: InputSummary): string[] {
   const t = input.tcp;
   if (!t) return [];

@@ -19,7 +19,7 @@ import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeHtml as e } from './escape.js';
 import { jsonForScript } from './html-escape.js';
 import { HTML_CSS, HTML_JS } from './html-assets.js';
-import { SEVERITY_ORDER, bytes, capsHit, endpoint, frameKinds, isoTime, outcome, seconds } from './describe.js';
+import { SEVERITY_ORDER, bytes, capsHit, undissectedLines, endpoint, frameKinds, isoTime, outcome, seconds } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
 import {
   MAX_HTML_EVENTS_PER_CONVERSATION, conversationKey, conversationSection, outcomeClass, protocolLabel, renderConversation, renderFinding, searchText,
@@ -329,6 +329,7 @@ function inputRow(input: InputSummary): string {
   if (caps.length) notes.push(`caps hit: ${caps.join(', ')}`);
   for (const x of d?.errorExamples.slice(0, MAX_INPUT_NOTES) ?? []) notes.push(`frame ${x.frame}: ${x.layer}: ${x.error}`);
   if (cap?.dropped) notes.push(`${cap.dropped} packets dropped by the kernel`);
+  notes.push(...undissectedLines(input));
   for (const w of input.warnings.slice(0, MAX_INPUT_NOTES)) notes.push(`warning: ${w.message}`);
   if (input.warningCount > MAX_INPUT_NOTES) notes.push(`… ${input.warningCount - MAX_INPUT_NOTES} more warnings`);
   const noteHtml = notes.length ? `<br><span class="warn-text">${notes.map((n) => e(n)).join('<br>')}</span>` : '';

@@ -9,7 +9,7 @@ import type { AnalysisStats } from '../analyze.js';
 import { redactConversation } from '../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeTerminal } from './escape.js';
-import { capsHit, endpoint, frameKinds, isoTime, lineText, outcome, security, seconds, software } from './describe.js';
+import { capsHit, undissectedLines, endpoint, frameKinds, isoTime, lineText, outcome, security, seconds, software } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable } from './logins.js';
 import { loginsMarkdown } from './logins-format.js';
@@ -60,7 +60,7 @@ export class MarkdownReport implements ReportWriter {
     o.push(`| findings | ${stats.findings.error} error, ${stats.findings.warning} warning, ${stats.findings.info} info |`);
     o.push(`| frames read | ${stats.frames} |`);
     for (const input of stats.inputs) {
-      const notes = [input.decoded ? frameKinds(input.decoded) : '', ...capsHit(input).map((x) => `caps hit: ${x}`), input.warningCount ? `${input.warningCount} capture warnings` : ''].filter(Boolean);
+      const notes = [input.decoded ? frameKinds(input.decoded) : '', ...capsHit(input).map((x) => `caps hit: ${x}`), ...undissectedLines(input), input.warningCount ? `${input.warningCount} capture warnings` : ''].filter(Boolean);
       o.push(`| input ${md(input.name)} | ${md(notes.join('; ') || 'read')} |`);
     }
     o.push('', '## Verdict', '');

@@ -10,7 +10,7 @@ import type { AnalysisStats } from '../analyze.js';
 import { redactConversation } from '../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeTerminal } from './escape.js';
-import { bytes, capsHit, detailsText, endpoint, frameKinds, isoTime, lineText, outcome, secretFactsText, security, seconds, software } from './describe.js';
+import { bytes, capsHit, undissectedLines, detailsText, endpoint, frameKinds, isoTime, lineText, outcome, secretFactsText, security, seconds, software } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable } from './logins.js';
 import { displayFilter } from '../tcp/stream-index.js';
@@ -150,6 +150,7 @@ export class TextReport implements ReportWriter {
       // Reassembly caps that were hit change what the conversations show: say so where people look.
       const caps = capsHit(input);
       if (caps.length) lines.push(c.yellow(`                  caps hit: ${caps.join(', ')}`));
+      for (const u of undissectedLines(input)) lines.push(c.dim(`                  ${escapeTerminal(u)}`));
       for (const w of input.warnings.slice(0, 10)) lines.push(c.yellow(`                  warning: ${escapeTerminal(w.message)}`));
       if (input.warningCount > 10) lines.push(c.yellow(`                  … ${input.warningCount - 10} more warnings`));
     }

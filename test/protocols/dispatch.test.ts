@@ -150,11 +150,16 @@ const INFO: ConnectionInfo = {
   firstFrame: 1, startTs: 1000, sawSyn: true, vlans: [],
 };
 
-/** Feeds recorded chunks to the dispatcher's handler for INFO, as the TCP layer would. */
-function dispatch(rec: Recorded, opts: { keys: boolean; extraPorts: number[] }): Conversation[] {
+/**
+ * Feeds recorded chunks to the dispatcher's handler for INFO, as the TCP layer would: opened at the
+ * first packet on a mail or --ports port, else probed with the first chunk (`probed`: the
+ * dispatcher is told which client randoms the key log holds, as analyze.ts does).
+ */
+function dispatch(rec: Recorded, opts: { keys: boolean; extraPorts: number[]; probed?: Dispatcher }): Conversation[] {
   const out: Conversation[] = [];
-  const d = new Dispatcher({ extraPorts: opts.extraPorts, tls: makeTlsLayerFactory(opts.keys ? { keyLog: parseKeyLog(rec.keyLog) } : {}), onConversation: (c) => out.push(c) });
-  const h = d.open(INFO);
+  const keyLog = parseKeyLog(opts.keys ? rec.keyLog : '');
+  const d = opts.probed ?? new Dispatcher({ extraPorts: opts.extraPorts, tls: makeTlsLayerFactory(opts.keys ? { keyLog } : {}), onConversation: (c) => out.push(c) });
+  const h = opts.probed ? d.probe(INFO, rec.chunks[0]!.dir, rec.chunks[0]!.bytes)?.handler : d.open(INFO);
   if (!h) return out;
   const off: [number, number] = [0, 0];
   let frame = 1;
@@ -212,7 +217,33 @@ describe('dispatch: POP3S on an extra port (a real TLS session recorded in the t
     expect(c!.events.filter((e) => e.kind === 'line')).toEqual([]);
   });
 
-  it('a port nobody named is not dissected', () => {
+  it('a port nobody named is not opened at its first packet', () => {
     expect(dispatch(rec, { keys: true, extraPorts: [] })).toEqual([]);
+  });
+
+  /** A dispatcher for probe(): what it reports goes to `out`. */
+  const prober = (keyLogText: string, out: Conversation[]): Dispatcher => {
+    const keyLog = parseKeyLog(keyLogText);
+    return new Dispatcher({ tls: makeTlsLayerFactory({ keyLog }), hasKeys: (r) => keyLog.entries.has(r), onConversation: (c) => out.push(c) });
+  };
+
+  it('a port nobody named: its ClientHello is recognised, and with the key log the decrypted "+OK" chooses POP3', () => {
+    const out: Conversation[] = [];
+    const d = prober(rec.keyLog, out);
+    dispatch(rec, { keys: true, extraPorts: [], probed: d });
+    expect(out.map((c) => [c.protocol, c.transport.decrypted])).toEqual([['pop3', true]]);
+    expect(out[0]!.exchanges.map((x) => [x.command, x.status])).toEqual([
+      ['CAPA', '+OK'],
+      ['QUIT', '+OK'],
+    ]);
+    expect(d.undissected.summary()).toBeUndefined();
+  });
+
+  it('a port nobody named, without keys: the SNI pop.example.org says mail, so the TLS session is reported (protocol unknown)', () => {
+    const out: Conversation[] = [];
+    const d = prober('', out);
+    dispatch(rec, { keys: false, extraPorts: [], probed: d });
+    expect(out.map((c) => [c.protocol, c.transport.security, c.transport.decrypted])).toEqual([['unknown', 'implicit-tls', false]]);
+    expect(out[0]!.tls).toMatchObject({ sni: 'pop.example.org' });
   });
 });

@@ -30,8 +30,13 @@ function hex(b: Uint8Array): string {
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('hex');
 }
 
-/** Parses a ClientHello body (after the 4-byte handshake header); undefined when malformed. */
-export function parseClientHello(body: Uint8Array, frame: number, ts: number): ParsedClientHello | undefined {
+/**
+ * Parses a ClientHello body (after the 4-byte handshake header); undefined when malformed.
+ * `partial`: the body may be cut short (the first TCP segment of a long hello, looked at by the
+ * dispatcher on ports it does not know): what is there is read (random, suites, the extensions
+ * that arrived whole) and the hello is returned if at least the random arrived.
+ */
+export function parseClientHello(body: Uint8Array, frame: number, ts: number, partial = false): ParsedClientHello | undefined {
   const r = new ByteReader(body);
   const legacy = r.u16();
   // Copies: the body is a view into a reused buffer and the layer keeps these for the whole session
@@ -51,7 +56,8 @@ export function parseClientHello(body: Uint8Array, frame: number, ts: number): P
   };
   let encryptThenMac = false;
   if (r.ok && r.remaining >= 2) {
-    const ext = r.sub(r.u16());
+    const declared = r.u16();
+    const ext = partial ? new ByteReader(r.bytes(Math.min(declared, r.remaining))) : r.sub(declared);
     while (ext.ok && ext.remaining >= 4) {
       const type = ext.u16();
       const data = ext.sub(ext.u16());
@@ -77,12 +83,20 @@ export function parseClientHello(body: Uint8Array, frame: number, ts: number): P
         }
         fact.supportedVersionsExtension = true;
         fact.versionsOffered = versions;
+      } else if (type === Ext.SIGNATURE_ALGORITHMS) {
+        const list = data.sub(data.u16());
+        const algorithms: number[] = [];
+        while (list.ok && list.remaining >= 2 && algorithms.length < TLS_LIMITS.MAX_LIST_ITEMS) {
+          const a = list.u16();
+          if (!isGrease(a)) algorithms.push(a);
+        }
+        fact.signatureAlgorithms = algorithms;
       } else if (type === Ext.ENCRYPT_THEN_MAC) {
         encryptThenMac = true;
       }
     }
   }
-  if (!r.ok) return undefined;
+  if (partial ? random.length !== 32 : !r.ok) return undefined;
   return { fact, random, sessionId, encryptThenMac };
 }
 

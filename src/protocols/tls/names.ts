@@ -73,6 +73,7 @@ export const HandshakeType = {
 /** Extension numbers used by the hello parsers. */
 export const Ext = {
   SERVER_NAME: 0,
+  SIGNATURE_ALGORITHMS: 13,
   ALPN: 16,
   ENCRYPT_THEN_MAC: 22,
   EXTENDED_MASTER_SECRET: 23,

@@ -38,8 +38,10 @@ export interface ClientHelloFact {
   sni?: string;
   /** ALPN protocol names offered. */
   alpn?: string[];
-  /** Extension type numbers in order. */
+  /** Extension type numbers in order (GREASE left out). */
   extensions: number[];
+  /** signature_algorithms values in order (GREASE left out), when the extension was sent. */
+  signatureAlgorithms?: number[];
   /** Client random as hex (the key log is keyed by it). */
   random: string;
   sessionIdLength: number;
