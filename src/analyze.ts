@@ -18,6 +18,8 @@ import { announcingStarts, type StreamFactory } from './tcp/stream.js';
 import { numberingStreams, TcpStreamIndex } from './tcp/stream-index.js';
 import { Dispatcher } from './protocols/dispatch.js';
 import type { UndissectedSummary } from './protocols/undissected.js';
+import { inputKind, type InputKind } from './logs/input-kind.js';
+import { readExchangeProtocolLog, type LogReadSummary } from './logs/exchange-protocol-log.js';
 import type { ContentSink } from './protocols/dissector.js';
 import { makeTlsLayerFactory } from './protocols/tls/tls-layer.js';
 import { mergeKeyLog, parseKeyLog, type KeyLog } from './protocols/tls/keylog.js';
@@ -102,6 +104,8 @@ export interface InputSummary {
   tcp?: Record<string, number>;
   /** Connections seen but not dissected, per server port (absent when there were none). */
   undissected?: UndissectedSummary;
+  /** The input was a server log (src/logs), not a capture: what was read of it. */
+  log?: LogReadSummary;
   conversations: number;
 }
 
@@ -337,6 +341,9 @@ export class AnalysisSession {
     c.id += this.idBase;
     c.input = input;
     this.diagnoser.conversation(c);
+    // From a log, a finding's frames are the log's lines: say so as file:line (every format shows it).
+    const log = c.log;
+    if (log) for (const f of c.findings) f.lines = f.frames.map((l) => `${log.file}:${l}`);
     this.stats.conversation(c);
     this.options.onConversation?.(c);
     const onFinding = this.options.onFinding;
@@ -403,6 +410,24 @@ export class AnalysisSession {
     }
   }
 
+  /**
+   * Reads a server log (an input whose inputKind is not 'capture'): its sessions become
+   * conversations, numbered and diagnosed like a capture's.
+   */
+  async readLog(path: string, kind: Exclude<InputKind, 'capture'>): Promise<InputSummary> {
+    const summary: InputSummary = { name: path, warnings: [], warningCount: 0, conversations: 0 };
+    switch (kind) {
+      case 'exchange-protocol-log':
+        summary.log = await readExchangeProtocolLog(path, (c) => {
+          summary.conversations++;
+          this.conversation(c, path);
+        });
+        break;
+    }
+    this.inputDone(summary);
+    return summary;
+  }
+
   /** @internal */
   inputDone(summary: InputSummary): void {
     this.idBase += this.maxIdThisInput;
@@ -429,6 +454,14 @@ export class AnalysisSession {
 export async function analyzeInputs(inputs: readonly (string | InputSource)[], options: SessionOptions = {}): Promise<{ findings: Finding[]; stats: AnalysisStats }> {
   const session = new AnalysisSession(options);
   for (const i of inputs) {
+    // A server log given by path is told by its content; everything else is a capture.
+    const kind = typeof i === 'string' ? inputKind(i) : 'capture';
+    if (typeof i === 'string' && kind !== 'capture') {
+      // Not inside `onInputDone?.(...)`: an optional call does not evaluate its argument when absent.
+      const summary = await session.readLog(i, kind);
+      options.onInputDone?.(summary);
+      continue;
+    }
     const source = typeof i === 'string' ? pathSource(i) : i;
     const input = session.input(source.name);
     const capture = await source.read(input, { onProgress: options.onProgress });

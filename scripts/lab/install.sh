@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs what the Dovecot lab (scripts/lab/dovecot-lab.mjs, test/e2e/) needs on Debian/Ubuntu:
 # Dovecot's IMAP and POP3 servers, tcpdump, curl and openssl; ClickHouse for the event-lines test;
-# the real-client lab's clients; dnsmasq, dig and iptables for the connectivity samples.
+# the real-client lab's clients (also the TLS clients whose JA4 fingerprints are named: fetchmail,
+# isync, gnutls-cli, python3); dnsmasq, dig and iptables for the connectivity samples.
 # Only missing packages are installed.
 # The packaged Dovecot service is not used (the lab runs its own instance with its own
 # configuration); if installing started it, it is stopped so that it does not hold ports.
@@ -31,8 +32,9 @@ apt_install() {
 
 apt_install dovecot-imapd dovecot-pop3d tcpdump curl openssl
 # The real-client lab (scripts/lab/real-clients.mjs): the clients, cc for its key-log shim, and
-# unshare/mount (util-linux, mount) for the clients' private /etc/hosts.
-apt_install fetchmail isync getmail6 python3 gcc libc6-dev util-linux mount
+# unshare/mount (util-linux, mount) for the clients' private /etc/hosts; gnutls-cli for the JA4
+# fingerprints src/protocols/tls/client-fingerprints.ts names (test/e2e/client-fingerprints.test.ts).
+apt_install fetchmail isync getmail6 gnutls-bin python3 gcc libc6-dev util-linux mount
 # The package's own service, if the installation started it (not on containers without systemd).
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dovecot 2>/dev/null; then
   $SUDO systemctl stop dovecot || true

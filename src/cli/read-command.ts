@@ -17,6 +17,7 @@ import { writeStream } from '../capture/stream-slice.js';
 import { Progress } from './progress.js';
 import { makeReport, reportOptions } from './report-factory.js';
 import { StartOrder } from './start-order.js';
+import { inputKind } from '../logs/input-kind.js';
 
 /** A conversation waiting in StartOrder as its rendered text (json, jsonl). */
 type Held = PreRendered & { id: number };
@@ -48,7 +49,7 @@ export function parseThreads(value: string | undefined, cores = availableParalle
 function shardable(files: readonly string[], format: ReturnType<typeof reportFormat>, threads: number): boolean {
   if (threads < 2 || (format !== 'json' && format !== 'jsonl')) return false;
   return files.every((f) => {
-    if (f === '-') return false;
+    if (f === '-' || inputKind(f) !== 'capture') return false;
     try {
       return statSync(f).isFile();
     } catch {

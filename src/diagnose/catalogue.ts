@@ -41,6 +41,7 @@ import { pop3StarttlsInjection } from './rules/pop3-starttls-injection.js';
 import { pop3AuthCancelled } from './rules/pop3-auth-cancelled.js';
 import { pop3NoQuit } from './rules/pop3-no-quit.js';
 import { authContrastWithWorkingSession } from './rules/auth-contrast-with-working-session.js';
+import { tlsFailingClientFingerprint } from './rules/tls-failing-client-fingerprint.js';
 import { imapUnquotedCredentials } from './rules/imap-unquoted-credentials.js';
 import { imapUnknownCommand } from './rules/imap-unknown-command.js';
 import { imapBadResponse } from './rules/imap-bad-response.js';
@@ -171,6 +172,7 @@ export const CATALOGUE = [
   courierTlsRequired,
   // Across connections
   authContrastWithWorkingSession,
+  tlsFailingClientFingerprint,
   // mailwire itself
   internalDissectorException,
   internalRuleException,

@@ -6,6 +6,7 @@
 import type { Conversation } from '../model/conversation.js';
 import type { LookupSummary, ReachabilityEntry } from '../connectivity/facts.js';
 import type { ConnectionStart } from '../connectivity/path-tracker.js';
+import type { TlsFacts } from '../protocols/tls/types.js';
 import { capabilityKnownBefore, loginViews, userShape, type LoginView } from './view.js';
 import type { FoldedAttempts } from '../tcp/attempt-folder.js';
 
@@ -15,6 +16,19 @@ export const MAX_LEDGER_SERVERS = 256;
 export const MAX_LEDGER_CLIENTS_PER_SERVER = 256;
 /** Failed attempts kept in detail per client (all are counted). */
 export const MAX_FAILURES_KEPT_PER_CLIENT = 16;
+/** TLS client fingerprints (JA4) tracked; beyond it new ones are counted, not tracked. */
+export const MAX_LEDGER_FINGERPRINTS = 256;
+
+/** How the TLS conversations of one client fingerprint (JA4) went. */
+export interface FingerprintLedger {
+  ja4: string;
+  /** The client software mailwire's table names for it. */
+  client?: string;
+  failed: number;
+  worked: number;
+  /** The first failing conversation: its id and the ClientHello frame. */
+  firstFailure?: { conversation: number; frame: number };
+}
 
 /** What is remembered of one login attempt: no secret, only its fingerprint and shape. */
 export interface LoginSummary {
@@ -65,20 +79,37 @@ export interface ServerLedger {
  * conversation is (a worker thread when reading is sharded) and applied where the ledger is.
  */
 export interface LedgerEntry {
-  protocol: 'imap' | 'pop3';
+  protocol: 'imap' | 'pop3' | 'unknown';
   key: string;
   server: string;
   client: string;
   conversation: number;
   logins: LoginSummary[];
+  /** The conversation's TLS client fingerprint and whether it failed or worked (when it can be said). */
+  fingerprint?: { ja4: string; client?: string; outcome: 'failed' | 'worked'; frame: number };
 }
 
-/** The ledger's summary of a finished conversation's login attempts, or undefined when it has none to record. */
+/**
+ * Whether a TLS conversation failed or worked, for the fingerprint comparison: failed when a login
+ * failed or the TLS handshake did not complete (closed during it, or a fatal alert); worked when a
+ * login succeeded, or without a login when the handshake completed and nothing failed.
+ */
+function tlsOutcome(conv: Conversation, views: readonly LoginView[]): 'failed' | 'worked' | undefined {
+  const tls = conv.tls as TlsFacts | undefined;
+  if (!tls?.ja4) return undefined;
+  if (views.some((v) => v.outcome === 'failed')) return 'failed';
+  if (tls.closedDuringHandshake || tls.alerts.some((a) => a.level === 'fatal')) return 'failed';
+  if (views.some((v) => v.outcome === 'ok')) return 'worked';
+  return tls.handshakeState === 'established' ? 'worked' : undefined;
+}
+
+/** The ledger's summary of a finished conversation (login attempts, TLS fingerprint), or undefined when it has none to record. */
 export function summariseLogins(conv: Conversation): LedgerEntry | undefined {
-  if (conv.protocol !== 'imap' && conv.protocol !== 'pop3') return undefined;
-  const views = loginViews(conv).filter((v) => v.outcome === 'ok' || v.outcome === 'failed');
-  if (views.length === 0) return undefined;
-  return {
+  const mail = conv.protocol === 'imap' || conv.protocol === 'pop3';
+  const views = mail ? loginViews(conv).filter((v) => v.outcome === 'ok' || v.outcome === 'failed') : [];
+  const outcome = tlsOutcome(conv, views);
+  if (views.length === 0 && outcome === undefined) return undefined;
+  const entry: LedgerEntry = {
     protocol: conv.protocol,
     key: `${conv.protocol}|${conv.server.ip}|${conv.server.port}`,
     server: endpoint(conv.server),
@@ -86,6 +117,12 @@ export function summariseLogins(conv: Conversation): LedgerEntry | undefined {
     conversation: conv.id,
     logins: views.map((v) => summarise(conv, v)),
   };
+  if (outcome !== undefined) {
+    const tls = conv.tls as TlsFacts;
+    entry.fingerprint = { ja4: tls.ja4!, outcome, frame: tls.clientHellos[0]?.frame ?? conv.firstFrame };
+    if (tls.ja4Client !== undefined) entry.fingerprint.client = tls.ja4Client;
+  }
+  return entry;
 }
 
 /** A record of folded connection attempts (src/tcp/attempt-folder.ts) and the input it came from. */
@@ -109,6 +146,10 @@ export class CaptureLedger {
   readonly paths: PathLedger[] = [];
   /** Servers not tracked because of MAX_LEDGER_SERVERS. */
   serversDropped = 0;
+  /** TLS conversations per client fingerprint (JA4). */
+  readonly fingerprints = new Map<string, FingerprintLedger>();
+  /** Conversations whose fingerprint was not tracked because of MAX_LEDGER_FINGERPRINTS. */
+  fingerprintsDropped = 0;
 
   /** Records the login attempts of one finished conversation. */
   record(conv: Conversation): void {
@@ -118,6 +159,8 @@ export class CaptureLedger {
 
   /** Records a summary made by summariseLogins (in finish order: the first failure and success are kept). */
   apply(entry: LedgerEntry): void {
+    if (entry.fingerprint) this.applyFingerprint(entry.conversation, entry.fingerprint);
+    if (entry.logins.length === 0 || entry.protocol === 'unknown') return;
     const key = entry.key;
     let server = this.servers.get(key);
     if (!server) {
@@ -125,7 +168,7 @@ export class CaptureLedger {
         this.serversDropped++;
         return;
       }
-      server = { key, protocol: entry.protocol, server: entry.server, clients: new Map(), clientsDropped: 0 };
+      server = { key, protocol: entry.protocol as 'imap' | 'pop3', server: entry.server, clients: new Map(), clientsDropped: 0 };
       this.servers.set(key, server);
     }
     let client = server.clients.get(entry.client);
@@ -151,6 +194,24 @@ export class CaptureLedger {
       }
     }
     if (failedHere) client.failedConversations++;
+  }
+
+  private applyFingerprint(conversation: number, f: NonNullable<LedgerEntry['fingerprint']>): void {
+    let e = this.fingerprints.get(f.ja4);
+    if (!e) {
+      if (this.fingerprints.size >= MAX_LEDGER_FINGERPRINTS) {
+        this.fingerprintsDropped++;
+        return;
+      }
+      e = { ja4: f.ja4, failed: 0, worked: 0 };
+      if (f.client !== undefined) e.client = f.client;
+      this.fingerprints.set(f.ja4, e);
+    }
+    if (f.outcome === 'worked') e.worked++;
+    else {
+      e.failed++;
+      e.firstFailure ??= { conversation, frame: f.frame };
+    }
   }
 }
 

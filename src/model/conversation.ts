@@ -199,6 +199,19 @@ export interface Finding {
   message: string;
   /** Facts that parameterise the message (JSON values). */
   args: Record<string, string | number | boolean>;
+  /**
+   * For a conversation read from a server log (Conversation.log): where the finding came from,
+   * `file:line` for each of `frames` (which are then the log's line numbers).
+   */
+  lines?: string[];
+}
+
+/** The server log a conversation was read from (src/logs): its frame numbers are the log's line numbers. */
+export interface LogSource {
+  format: 'exchange-protocol-log' | 'dovecot-log';
+  file: string;
+  /** The session's id in the log (Exchange sessionId, Dovecot session). */
+  session?: string;
 }
 
 export interface Conversation {
@@ -206,6 +219,8 @@ export interface Conversation {
   id: number;
   /** The capture this conversation came from (file name, '(stdin)' or the interface). */
   input?: string;
+  /** Read from a server log instead of packets: frames are then line numbers of that file. */
+  log?: LogSource;
   protocol: Protocol;
   client: Endpoint;
   server: Endpoint;

@@ -24,7 +24,7 @@ import type { Finding } from '../model/conversation.js';
 import type { LedgerEntry } from '../diagnose/ledger.js';
 import type { LoginRow } from '../report/logins.js';
 import type { ConnectionView } from '../connectivity/path-tracker.js';
-import type { UndissectedSummary } from '../protocols/undissected.js';
+import type { UndissectedExport } from '../protocols/undissected.js';
 
 export const RECORD_PACKET = 1;
 export const RECORD_SWEEP = 2;
@@ -106,5 +106,5 @@ export type FromWorker =
   | { type: 'ack'; seq: number; buffer: ArrayBuffer; created: number[]; events: number[] }
   | { type: 'rendered'; results: RenderedFacts[]; texts: ArrayBuffer }
   /** The input's end flush is done (its events, at frame +Infinity) with the reassembly counters. */
-  | { type: 'ended'; events: number[]; tcp: Record<string, number>; undissected: UndissectedSummary | undefined }
+  | { type: 'ended'; events: number[]; tcp: Record<string, number>; undissected: UndissectedExport | undefined }
   | { type: 'error'; message: string };

@@ -17,7 +17,7 @@ import { TCP_LIMITS } from '../tcp/limits.js';
 import { announcingStarts } from '../tcp/stream.js';
 import { numberingStreams } from '../tcp/stream-index.js';
 import { Dispatcher } from '../protocols/dispatch.js';
-import type { UndissectedSummary } from '../protocols/undissected.js';
+import type { UndissectedExport } from '../protocols/undissected.js';
 import { makeTlsLayerFactory } from '../protocols/tls/tls-layer.js';
 import { mergeKeyLog, parseKeyLog, type KeyLog } from '../protocols/tls/keylog.js';
 import { Diagnoser } from '../diagnose/diagnose.js';
@@ -242,10 +242,10 @@ export class ShardCore {
   }
 
   /** The input is over: flush the reassembler (events at frame +Infinity); its counters. */
-  end(): { tcp: Record<string, number>; undissected: UndissectedSummary | undefined } {
+  end(): { tcp: Record<string, number>; undissected: UndissectedExport | undefined } {
     this.curFrame = Infinity;
     this.curPhase = PHASE_END;
     this.reassembler!.finish();
-    return { tcp: { ...this.reassembler!.stats() } as unknown as Record<string, number>, undissected: this.dispatcher!.undissected.summary() };
+    return { tcp: { ...this.reassembler!.stats() } as unknown as Record<string, number>, undissected: this.dispatcher!.undissected.export() };
   }
 }

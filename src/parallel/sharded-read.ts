@@ -19,7 +19,7 @@ import { runKey } from '../model/secrets.js';
 import type { Finding } from '../model/conversation.js';
 import { CaptureClock } from '../tcp/capture-clock.js';
 import { FlowKey } from '../tcp/flow-table.js';
-import { UndissectedTally, type UndissectedSummary } from '../protocols/undissected.js';
+import { UndissectedTally, type UndissectedExport, type UndissectedSummary } from '../protocols/undissected.js';
 import { ShardCore, type ShardSettings } from './shard-core.js';
 import {
   EVENT_FIELDS, EVENT_START, PACKET_HEADER_BYTES, PHASE_END, RECORD_PACKET, RECORD_SWEEP, SWEEP_RECORD_BYTES, RECORD_ICMP, ICMP_RECORD_HEADER_BYTES,
@@ -85,7 +85,7 @@ class Shard {
   head = 0;
   ended = false;
   tcp: Record<string, number> | undefined;
-  undissected: UndissectedSummary | undefined;
+  undissected: UndissectedExport | undefined;
   /** Local ids whose global id must be sent (pairs local, global). */
   ids: number[] = [];
   readonly slots = new Map<number, Slot>();

@@ -114,7 +114,7 @@ export class Dispatcher implements StreamFactory {
     if (hello !== undefined) return this.probeTls(conn, dir, hello);
     const factory = dissectorFor(guessFromServerBytes(bytes));
     if (factory === undefined) {
-      this.undissected.add('tcp', likelyServer(conn));
+      this.undissected.add('tcp', likelyServer(conn), conn.firstFrame);
       return undefined;
     }
     // The greeting comes from the server: if the reassembler took its sender for the client, swap.
@@ -133,7 +133,7 @@ export class Dispatcher implements StreamFactory {
     const info: ConnectionInfo = swapRoles ? { ...conn, client: conn.server, server: conn.client } : conn;
     const keys = this.opts.hasKeys?.(hello.random) === true;
     if (!keys && mailHint(hello, info.server.port) === undefined) {
-      this.undissected.add('tls', info.server);
+      this.undissected.add('tls', info.server, conn.firstFrame);
       return undefined;
     }
     // Plaintext that is no greeting is not taken for IMAP here (as on a --ports port): it is most

@@ -26,43 +26,85 @@ export interface UndissectedSummary {
   otherConnections: number;
 }
 
+/**
+ * A tally as it crosses threads (sharded reading): per port the server addresses with the first
+ * frame each was seen at, so that merged shards give the report one thread gives (the first
+ * server, the number of servers).
+ */
+export interface UndissectedExport {
+  ports: Array<{ kind: UndissectedKind; port: number; connections: number; addresses: Array<[string, number]> }>;
+  otherConnections: number;
+}
+
 const MAX_SERVERS_COUNTED = 100;
 
+interface Entry {
+  kind: UndissectedKind;
+  port: number;
+  connections: number;
+  /** Server address → first frame it was seen at (at most MAX_SERVERS_COUNTED, the earliest). */
+  addresses: Map<string, number>;
+}
+
 export class UndissectedTally {
-  private readonly byKey = new Map<string, UndissectedPort & { addresses: Set<string> }>();
+  private readonly byKey = new Map<string, Entry>();
   private other = 0;
 
-  add(kind: UndissectedKind, server: Endpoint): void {
-    this.addMany({ kind, port: server.port, connections: 1, server: server.ip, servers: 1 }, [server.ip]);
+  add(kind: UndissectedKind, server: Endpoint, frame: number): void {
+    this.addMany(kind, server.port, 1, [[server.ip, frame]]);
   }
 
-  /** Adds another tally's summary (sharded reading: each shard counts its own connections). */
-  merge(s: UndissectedSummary): void {
-    for (const p of s.ports) this.addMany(p, [p.server]);
-    this.other += s.otherConnections;
+  /** Adds another tally (sharded reading: each shard counts its own connections). */
+  merge(x: UndissectedExport): void {
+    for (const p of x.ports) this.addMany(p.kind, p.port, p.connections, p.addresses);
+    this.other += x.otherConnections;
   }
 
-  private addMany(p: UndissectedPort, addresses: string[]): void {
-    const key = `${p.kind} ${p.port}`;
+  private addMany(kind: UndissectedKind, port: number, connections: number, addresses: Array<[string, number]>): void {
+    const key = `${kind} ${port}`;
     let e = this.byKey.get(key);
     if (e === undefined) {
       if (this.byKey.size >= MAX_PORTS) {
-        this.other += p.connections;
+        this.other += connections;
         return;
       }
-      e = { kind: p.kind, port: p.port, connections: 0, server: p.server, servers: 0, addresses: new Set() };
+      e = { kind, port, connections: 0, addresses: new Map() };
       this.byKey.set(key, e);
     }
-    e.connections += p.connections;
-    for (const a of addresses) if (e.addresses.size < MAX_SERVERS_COUNTED) e.addresses.add(a);
-    e.servers = Math.max(e.addresses.size, p.servers, e.servers);
+    e.connections += connections;
+    for (const [ip, frame] of addresses) {
+      const seen = e.addresses.get(ip);
+      if (seen !== undefined) {
+        if (frame < seen) e.addresses.set(ip, frame);
+      } else if (e.addresses.size < MAX_SERVERS_COUNTED) {
+        e.addresses.set(ip, frame);
+      } else {
+        // Keep the earliest: replace the latest when this one came before it.
+        let latest: [string, number] | undefined;
+        for (const a of e.addresses) if (!latest || a[1] > latest[1]) latest = a;
+        if (latest && frame < latest[1]) {
+          e.addresses.delete(latest[0]);
+          e.addresses.set(ip, frame);
+        }
+      }
+    }
+  }
+
+  /** For another thread's merge(). */
+  export(): UndissectedExport | undefined {
+    if (this.byKey.size === 0 && this.other === 0) return undefined;
+    return { ports: [...this.byKey.values()].map((e) => ({ kind: e.kind, port: e.port, connections: e.connections, addresses: [...e.addresses] })), otherConnections: this.other };
   }
 
   /** The ports, most connections first; undefined when nothing went undissected. */
   summary(): UndissectedSummary | undefined {
     if (this.byKey.size === 0 && this.other === 0) return undefined;
     const ports = [...this.byKey.values()]
-      .map(({ kind, port, connections, server, servers }) => ({ kind, port, connections, server, servers }))
+      .map((e) => {
+        let first: [string, number] | undefined;
+        for (const a of e.addresses) if (!first || a[1] < first[1] || (a[1] === first[1] && a[0] < first[0])) first = a;
+        return { kind: e.kind, port: e.port, connections: e.connections, server: first?.[0] ?? '', servers: e.addresses.size };
+      })
       .sort((a, b) => b.connections - a.connections || a.port - b.port || a.kind.localeCompare(b.kind));
     return { ports, otherConnections: this.other };
   }

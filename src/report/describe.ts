@@ -108,6 +108,19 @@ export function security(c: Conversation): string {
   return s;
 }
 
+/**
+ * The TLS client and server as their hellos show them, without keys: JA4 with the SNI and ALPN it
+ * summarises, the client software when mailwire's table knows that JA4, and the server's JA4S
+ * ('JA4 t13d1312im_..., SNI imap.example.org, ALPN imap (curl 7.88.1 / OpenSSL 3.0); JA4S t130200_...').
+ */
+export function tlsFingerprintText(c: Conversation): string | undefined {
+  const tls = c.tls as TlsFacts | undefined;
+  if (!tls?.ja4) return undefined;
+  const hello = tls.clientHellos[0];
+  const bits = [tls.sni ? `SNI ${tls.sni}` : 'no SNI', hello?.alpn?.length ? `ALPN ${hello.alpn.join(',')}` : 'no ALPN'];
+  return `JA4 ${tls.ja4}, ${bits.join(', ')}${tls.ja4Client ? ` (${tls.ja4Client})` : ' (client not in mailwire\'s table)'}${tls.ja4s ? `; JA4S ${tls.ja4s}` : ''}`;
+}
+
 export function software(sw: Conversation['serverSoftware']): string | undefined {
   if (!sw) return undefined;
   return sw.version ? `${sw.product} ${sw.version}` : sw.product;
@@ -158,6 +171,35 @@ const ENCAPSULATION_TITLES: Record<EncapsulationName, string> = {
 };
 
 /** The reassembly caps an input hit, in plain words (empty when none was). */
+/**
+ * Where a finding came from: `frame 3, 8` on the wire, `server.log:12, server.log:14` for a
+ * conversation read from a server log (Finding.lines); at most `max` places, then '…'.
+ */
+export function findingWhere(f: Finding, max = 5): string {
+  const more = (n: number): string => (n > max ? ', …' : '');
+  if (f.lines?.length) {
+    // One file, several lines: `server.log line 7, 8` (Finding.lines keeps file:line for each).
+    const file = f.lines[0]!.replace(/:\d+$/, '');
+    const lines = [...new Set(f.lines.map((l) => l.slice(l.lastIndexOf(':') + 1)))];
+    if (f.lines.every((l) => l.startsWith(`${file}:`))) return `${file} line ${lines.slice(0, max).join(', ')}${more(lines.length)}`;
+    return `${f.lines.slice(0, max).join(', ')}${more(f.lines.length)}`;
+  }
+  return f.frames.length ? `frame ${f.frames.slice(0, max).join(', ')}${more(f.frames.length)}` : '';
+}
+
+/** A conversation's span: `frames 4–17`, or `lines 6–9` of a server log (its frames are line numbers). */
+export function spanText(c: Conversation): string {
+  return `${c.log ? 'lines' : 'frames'} ${c.firstFrame}–${c.lastFrame}`;
+}
+
+/** What a server-log input held ('Exchange protocol log, 13 lines, 2 sessions'), or undefined for a capture. */
+export function logInputText(input: InputSummary): string | undefined {
+  const l = input.log;
+  if (!l) return undefined;
+  const name = l.format === 'exchange-protocol-log' ? 'Exchange protocol log' : 'Dovecot log';
+  return `${name}, ${l.lines} lines, ${l.sessions} sessions${l.badLines ? `, ${l.badLines} lines not read` : ''}`;
+}
+
 /** Ports whose undissected connections the reports name one by one (the rest in one line). */
 const UNDISSECTED_LINES = 5;
 

@@ -13,7 +13,7 @@ import type { Conversation, DialogueEvent, Finding, Severity } from '../model/co
 import type { ReportOptions } from './context.js';
 import { escapeHtml as e } from './escape.js';
 import type { TlsFacts } from '../protocols/tls/types.js';
-import { SEVERITY_ORDER, detailsText, endpoint, isoTime, lineText, outcome, secretFactsText, security, seconds, software, worstSeverity } from './describe.js';
+import { SEVERITY_ORDER, detailsText, endpoint, findingWhere, isoTime, lineText, outcome, secretFactsText, security, seconds, software, spanText, tlsFingerprintText, worstSeverity } from './describe.js';
 
 /** Rows of transcript rendered per conversation; the rest are counted in a note (the text report has them all). */
 export const MAX_HTML_EVENTS_PER_CONVERSATION = 2_000;
@@ -118,7 +118,7 @@ function groupFindings(findings: readonly Finding[]): Finding[][] {
 
 function facts(c: Conversation, opts: ReportOptions): string {
   const rows: Array<[string, string]> = [];
-  rows.push(['when', `${e(isoTime(c.startTs))}, lasted ${e(seconds(c.endTs - c.startTs))}, frames ${c.firstFrame}–${c.lastFrame}`]);
+  rows.push(['when', `${e(isoTime(c.startTs))}, lasted ${e(seconds(c.endTs - c.startTs))}, ${e(spanText(c))}`]);
   if (c.input) rows.push(['input', `<code>${e(c.input)}</code>`]);
   if (c.tcpStream !== undefined) rows.push(['Wireshark', `<code class="filter">${e(displayFilter(c.tcpStream))}</code>`]);
   const server = software(c.serverSoftware);
@@ -126,6 +126,8 @@ function facts(c: Conversation, opts: ReportOptions): string {
   const client = software(c.clientSoftware);
   if (client) rows.push(['client', e(client) + details(c.clientSoftware?.details)]);
   rows.push(['security', e(security(c))]);
+  const fingerprint = tlsFingerprintText(c);
+  if (fingerprint) rows.push(['tls', e(fingerprint)]);
   const what = outcome(c);
   rows.push(['outcome', `<span class="outcome ${outcomeClass(what)}">${e(what)}</span>`]);
   if (c.auth.length) rows.push([c.auth.length > 1 ? 'logins' : 'login', `<ul>${c.auth.map((a) => `<li>${login(c, a, opts)}</li>`).join('')}</ul>`]);
@@ -366,8 +368,8 @@ export function renderFinding(
   if (info?.title) out.push(`<p class="ftitle">${e(info.title)}</p>`);
   out.push(`<p class="msg">${e(f.message)}</p>`, extraHtml);
   const links = f.events.map(row).filter((r): r is { href: string; frame: number } => r !== undefined).sort((a, b) => a.frame - b.frame);
-  if (links.length) out.push(`<p class="where">at frame ${links.slice(0, 10).map((l) => `<a href="${l.href}">${l.frame}</a>`).join(', ')}${links.length > 10 ? ', …' : ''}</p>`);
-  else if (f.frames.length) out.push(`<p class="where">frame ${f.frames.slice(0, 10).join(', ')}${f.frames.length > 10 ? ', …' : ''}</p>`);
+  if (links.length) out.push(`<p class="where">at ${f.lines ? `${e(f.lines[0]!.replace(/:\d+$/, ''))} line` : 'frame'} ${links.slice(0, 10).map((l) => `<a href="${l.href}">${l.frame}</a>`).join(', ')}${links.length > 10 ? ', …' : ''}</p>`);
+  else if (f.frames.length) out.push(`<p class="where">${e(findingWhere(f, 10))}</p>`);
   if (more.length) {
     // Later occurrences: their own words (they may differ: another user, another answer) and where.
     out.push(`<details class="also"><summary>${more.length} more time${more.length > 1 ? 's' : ''}</summary><ul>`);

@@ -19,7 +19,7 @@ import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeHtml as e } from './escape.js';
 import { jsonForScript } from './html-escape.js';
 import { HTML_CSS, HTML_JS } from './html-assets.js';
-import { SEVERITY_ORDER, bytes, capsHit, undissectedLines, endpoint, frameKinds, isoTime, outcome, seconds } from './describe.js';
+import { SEVERITY_ORDER, bytes, capsHit, logInputText, undissectedLines, endpoint, frameKinds, isoTime, outcome, seconds } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
 import {
   MAX_HTML_EVENTS_PER_CONVERSATION, conversationKey, conversationSection, outcomeClass, protocolLabel, renderConversation, renderFinding, searchText,
@@ -333,6 +333,6 @@ function inputRow(input: InputSummary): string {
   for (const w of input.warnings.slice(0, MAX_INPUT_NOTES)) notes.push(`warning: ${w.message}`);
   if (input.warningCount > MAX_INPUT_NOTES) notes.push(`… ${input.warningCount - MAX_INPUT_NOTES} more warnings`);
   const noteHtml = notes.length ? `<br><span class="warn-text">${notes.map((n) => e(n)).join('<br>')}</span>` : '';
-  return `<tr><td><code>${e(input.name)}</code></td><td>${cap ? `${e(cap.format)}${cap.compressed ? ' (gzip)' : ''}` : 'not read'}</td>`
+  return `<tr><td><code>${e(input.name)}</code></td><td>${cap ? `${e(cap.format)}${cap.compressed ? ' (gzip)' : ''}` : e(logInputText(input) ?? 'not read')}</td>`
     + `<td class="num">${cap ? cap.frames : ''}</td><td class="num">${cap ? e(bytes(cap.bytesRead)) : ''}</td><td>${e(kinds)}${noteHtml}</td></tr>`;
 }

@@ -9,7 +9,7 @@ import type { AnalysisStats } from '../analyze.js';
 import { redactConversation } from '../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeTerminal } from './escape.js';
-import { capsHit, undissectedLines, endpoint, frameKinds, isoTime, lineText, outcome, security, seconds, software } from './describe.js';
+import { capsHit, findingWhere, tlsFingerprintText, logInputText, spanText, undissectedLines, endpoint, frameKinds, isoTime, lineText, outcome, security, seconds, software } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable } from './logins.js';
 import { loginsMarkdown } from './logins-format.js';
@@ -60,7 +60,7 @@ export class MarkdownReport implements ReportWriter {
     o.push(`| findings | ${stats.findings.error} error, ${stats.findings.warning} warning, ${stats.findings.info} info |`);
     o.push(`| frames read | ${stats.frames} |`);
     for (const input of stats.inputs) {
-      const notes = [input.decoded ? frameKinds(input.decoded) : '', ...capsHit(input).map((x) => `caps hit: ${x}`), ...undissectedLines(input), input.warningCount ? `${input.warningCount} capture warnings` : ''].filter(Boolean);
+      const notes = [input.decoded ? frameKinds(input.decoded) : '', ...capsHit(input).map((x) => `caps hit: ${x}`), ...undissectedLines(input), logInputText(input) ?? '', input.warningCount ? `${input.warningCount} capture warnings` : ''].filter(Boolean);
       o.push(`| input ${md(input.name)} | ${md(notes.join('; ') || 'read')} |`);
     }
     o.push('', '## Verdict', '');
@@ -89,13 +89,15 @@ export class MarkdownReport implements ReportWriter {
       const proto = c.protocol === 'unknown' ? 'TCP' : c.protocol.toUpperCase();
       o.push(`## #${c.id} ${proto} ${md(endpoint(c.client))} → ${md(endpoint(c.server))}`, '');
       o.push(`- **verdict:** ${verdict.finding ? `**${verdict.finding.severity}** ` : ''}${md(verdict.text)}`);
-      o.push(`- **when:** ${isoTime(c.startTs)}, lasted ${seconds(c.endTs - c.startTs)}, frames ${c.firstFrame}–${c.lastFrame}`);
+      o.push(`- **when:** ${isoTime(c.startTs)}, lasted ${seconds(c.endTs - c.startTs)}, ${spanText(c)}`);
       if (c.tcpStream !== undefined) o.push(`- **Wireshark:** \`${displayFilter(c.tcpStream)}\``);
       const server = software(c.serverSoftware);
       if (server) o.push(`- **server:** ${md(server)}`);
       const client = software(c.clientSoftware);
       if (client) o.push(`- **client:** ${md(client)}`);
       o.push(`- **security:** ${md(security(c))}`);
+      const fingerprint = tlsFingerprintText(c);
+      if (fingerprint) o.push(`- **tls:** ${md(fingerprint)}`);
       o.push(`- **outcome:** ${md(outcome(c))}`, '');
       const fs = visibleFindings(c.findings, this.opts.minSeverity);
       if (fs.length) {
@@ -116,7 +118,7 @@ export class MarkdownReport implements ReportWriter {
 
   private finding(f: Finding): string[] {
     const info = this.opts.ruleInfo(f.id);
-    const frames = f.frames.length ? ` (frame ${f.frames.slice(0, 5).join(', ')})` : '';
+    const frames = f.frames.length ? ` (${findingWhere(f)})` : '';
     const out = [`- **${f.severity}** \`${f.id}\`: ${md(f.message)}${frames}`];
     if (info && !this.explained.has(f.id)) {
       this.explained.add(f.id);

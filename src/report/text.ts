@@ -10,7 +10,7 @@ import type { AnalysisStats } from '../analyze.js';
 import { redactConversation } from '../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { escapeTerminal } from './escape.js';
-import { bytes, capsHit, undissectedLines, detailsText, endpoint, frameKinds, isoTime, lineText, outcome, secretFactsText, security, seconds, software } from './describe.js';
+import { bytes, capsHit, findingWhere, tlsFingerprintText, logInputText, spanText, undissectedLines, detailsText, endpoint, frameKinds, isoTime, lineText, outcome, secretFactsText, security, seconds, software } from './describe.js';
 import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable } from './logins.js';
 import { displayFilter } from '../tcp/stream-index.js';
@@ -59,7 +59,7 @@ export class TextReport implements ReportWriter {
     const field = (name: string, value: string): void => {
       lines.push(this.wrap(`   ${c.dim(name.padEnd(8))} ${value}`, FIELD_HANG));
     };
-    lines.push(this.wrap(c.bold(head) + c.dim(`   frames ${conv.firstFrame}–${conv.lastFrame}${conv.tcpStream !== undefined ? `   ${displayFilter(conv.tcpStream)}` : ''}`), FIELD_HANG));
+    lines.push(this.wrap(c.bold(head) + c.dim(`   ${spanText(conv)}${conv.tcpStream !== undefined ? `   ${displayFilter(conv.tcpStream)}` : ''}`), FIELD_HANG));
     field('verdict', this.verdictText(verdict));
     field('when', `${isoTime(conv.startTs)}, lasted ${seconds(conv.endTs - conv.startTs)}${conv.input ? c.dim(`  (${escapeTerminal(conv.input)})`) : ''}`);
     const server = software(conv.serverSoftware);
@@ -67,6 +67,8 @@ export class TextReport implements ReportWriter {
     if (server) field('server', `${escapeTerminal(server)}${detailText(conv.serverSoftware?.details)}`);
     if (client) field('client', escapeTerminal(client));
     field('security', escapeTerminal(security(conv)));
+    const fingerprint = tlsFingerprintText(conv);
+    if (fingerprint) field('tls', escapeTerminal(fingerprint));
     field('outcome', this.outcomeText(conv));
     for (const a of conv.auth) {
       const who = a.user !== undefined ? `user ${JSON.stringify(a.user)}` : 'user unknown';
@@ -75,7 +77,7 @@ export class TextReport implements ReportWriter {
       const secret = a.secret ? secretText(a.secret, this.opts.showSecrets) : '';
       // The response code often is the answer (ProxyNotAuthenticated, PRIVACYREQUIRED): keep it beside the text.
       const answer = [a.responseCode ? `[${a.responseCode}]` : '', a.serverText ?? ''].filter(Boolean).join(' ');
-      field('login', `${escapeTerminal(mech)}, ${escapeTerminal(who)}${escapeTerminal(secret)}, ${a.encrypted ? 'encrypted' : 'in cleartext'}: ${result}${answer ? ` (${escapeTerminal(answer)})` : ''}  ${c.dim(`frame ${a.frames[0] ?? '?'}`)}`);
+      field('login', `${escapeTerminal(mech)}, ${escapeTerminal(who)}${escapeTerminal(secret)}, ${a.encrypted ? 'encrypted' : 'in cleartext'}: ${result}${answer ? ` (${escapeTerminal(answer)})` : ''}  ${c.dim(`${conv.log ? 'line' : 'frame'} ${a.frames[0] ?? '?'}`)}`);
     }
     // Findings without an event go under the header; the others under their line.
     const byEvent = new Map<number, Finding[]>();
@@ -136,7 +138,7 @@ export class TextReport implements ReportWriter {
     for (const [id, n] of ids) lines.push(`     ${String(n).padStart(5)}  ${id}`);
     for (const input of stats.inputs) {
       const cap = input.capture;
-      lines.push(`   input          ${escapeTerminal(input.name)}: ${cap ? `${cap.format}${cap.compressed ? ' (gzip)' : ''}, ${cap.frames} frames, ${bytes(cap.bytesRead)}` : 'not read'}`);
+      lines.push(`   input          ${escapeTerminal(input.name)}: ${cap ? `${cap.format}${cap.compressed ? ' (gzip)' : ''}, ${cap.frames} frames, ${bytes(cap.bytesRead)}` : logInputText(input) ?? 'not read'}`);
       const d = input.decoded;
       if (d) {
         lines.push(`                  ${frameKinds(d)}`);
@@ -199,7 +201,7 @@ export class TextReport implements ReportWriter {
     const c = this.c;
     const color = this.severityColor(f.severity);
     const hang = indent.length + 2;
-    const out = [this.wrap(`${indent}${color(`${MARK[f.severity]} ${f.severity} ${f.id}`)}: ${escapeTerminal(f.message)}${f.frames.length ? c.dim(`  (frame ${f.frames.slice(0, 5).join(', ')})`) : ''}`, hang)];
+    const out = [this.wrap(`${indent}${color(`${MARK[f.severity]} ${f.severity} ${f.id}`)}: ${escapeTerminal(f.message)}${f.frames.length ? c.dim(`  (${findingWhere(f)})`) : ''}`, hang)];
     const info = this.opts.ruleInfo(f.id);
     if (info && !terse && !this.explained.has(f.id)) {
       this.explained.add(f.id);

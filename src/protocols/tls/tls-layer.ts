@@ -11,6 +11,8 @@ import type { ConnectionInfo, Direction, EndReason, SegmentMeta } from '../../tc
 import { certificateFact, splitCertificateMessage } from './certificate.js';
 import { suiteParams, type SuiteParams } from './cipher-suites.js';
 import { parseClientHello, parseServerHello } from './hello.js';
+import { ja4, ja4s } from './ja4.js';
+import { knownClient } from './client-fingerprints.js';
 import type { KeyLog, KeyLogEntry } from './keylog.js';
 import { TLS_LIMITS } from './limits.js';
 import { alertLevelName, alertName, ContentType, HandshakeType } from './names.js';
@@ -619,6 +621,11 @@ class TlsConnection implements TlsLayer {
       if (ch === undefined) return this.malformed(d, o, 'ClientHello');
       if (f.clientHellos.length < TLS_LIMITS.MAX_HELLOS) f.clientHellos.push(ch.fact);
       f.sni ??= ch.fact.sni;
+      if (f.ja4 === undefined) {
+        f.ja4 = ja4(ch.fact);
+        const known = knownClient(f.ja4);
+        if (known) f.ja4Client = known;
+      }
       if (this.everEstablished) f.renegotiations++;
       const retry = this.neg.tls13 && !this.everEstablished; // second ClientHello after a HelloRetryRequest
       this.neg = { clientRandom: ch.random, clientSessionId: ch.sessionId, clientEtm: ch.encryptThenMac, etm: false, tls13: retry };
@@ -631,6 +638,7 @@ class TlsConnection implements TlsLayer {
       if (f.serverHellos.length < TLS_LIMITS.MAX_HELLOS) f.serverHellos.push(sh.fact);
       f.version = sh.fact.version;
       f.cipherSuite = sh.fact.cipherSuite;
+      if (f.ja4s === undefined && !sh.fact.helloRetryRequest) f.ja4s = ja4s(sh.fact);
       const n = this.neg;
       n.serverRandom = sh.random;
       n.version = sh.fact.version.code;

@@ -162,6 +162,12 @@ export interface TlsFacts {
   cipherSuite?: CipherSuiteFact;
   /** SNI of the first ClientHello. */
   sni?: string;
+  /** JA4 fingerprint of the first ClientHello (src/protocols/tls/ja4.ts). */
+  ja4?: string;
+  /** The client software known by that JA4 (client-fingerprints.ts), when it is in mailwire's table. */
+  ja4Client?: string;
+  /** JA4S fingerprint of the ServerHello (the first that is not a HelloRetryRequest). */
+  ja4s?: string;
   /** Certificate messages (server's, and client's when a client certificate was sent). */
   certificates: CertificateMessageFact[];
   alerts: AlertFact[];
