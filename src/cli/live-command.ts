@@ -10,7 +10,9 @@ import { PcapWriter } from '../capture/pcap-writer.js';
 import { hostname } from 'node:os';
 import type { Conversation, Finding } from '../model/conversation.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CommonOptions, analysisOptions, parseNumber, reportFormat, useColor } from './options.js';
-import { openOutput } from './output.js';
+import { openOutput, type Output } from './output.js';
+import { checkTemplate, parseRotation, type RotationOptions } from './rotation.js';
+import { RotatingPcapWriter, openRotatingOutput, type Stoppable } from './rotating-files.js';
 import { makeReport, reportOptions } from './report-factory.js';
 import { JsonLinesReport } from '../report/json.js';
 import { EventLinesReport } from '../report/events/event-lines.js';
@@ -31,9 +33,12 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   const bufferKiB = parseNumber('--buffer-size', opts.bufferSize, 1024);
   const duration = parseNumber('--duration', opts.duration, 0);
   const count = parseNumber('--count', opts.count, 1);
-  const output = openOutput(opts.output, { ownerOnly: opts.showSecrets });
   const inputName = `live:${iface}`;
   const format = reportFormat(opts);
+  const rotation = parseRotation(opts);
+  // Checked before the capture opens: the -w file itself is created once the link type is known.
+  if (rotation && opts.write) checkTemplate(opts.write, rotation, '-w');
+  const output = rotatingOutput(opts, format, rotation);
   const options = reportOptions({ ...opts, sensor: opts.sensor ?? hostname() }, useColor(opts, output.isTerminal), version, [inputName], output.isTerminal);
   const report = makeReport(format, output.write, options);
   // --fail-on needs only whether some finding reached the level: a long capture keeps no findings.
@@ -51,7 +56,7 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
     },
   });
   const input = session.input(inputName);
-  let writer: PcapWriter | undefined;
+  let writer: PcapWriter | RotatingPcapWriter | undefined;
   let frames = 0;
   let stop: () => void = () => {};
   const done = new Promise<void>((resolve) => {
@@ -63,6 +68,9 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
       writer?.writeFrame(f);
       input.frame(f);
       if (count !== undefined && frames >= count) stop();
+      // -W with -G alone: the last file is full (it took this frame too).
+      if (writer instanceof RotatingPcapWriter && writer.limitReached) stop();
+      if ('limitReached' in output && output.limitReached) stop();
     },
     warning: (w) => input.warning(w),
   };
@@ -70,7 +78,7 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   const filter = bpf.trim() || DEFAULT_LIVE_FILTER;
   const live = openLive({ iface, filter, snaplen, ...(bufferKiB !== undefined ? { bufferSize: Math.floor(bufferKiB) * 1024 } : {}) }, sink);
   // The saved file takes the interface's link type (Ethernet, Linux cooked on 'any', ...).
-  if (opts.write) writer = new PcapWriter(opts.write, live.linkType, snaplen);
+  if (opts.write) writer = rotation ? new RotatingPcapWriter(opts.write, rotation, live.linkType, snaplen) : new PcapWriter(opts.write, live.linkType, snaplen);
   // The capture handle and output files are open: root is no longer needed.
   const dropped = dropPrivileges();
   const counter = process.stderr.isTTY && output.isTerminal === false ? setInterval(() => process.stderr.write(`\rcapturing on ${iface}: ${frames} packets`), 500) : undefined;
@@ -96,6 +104,20 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   report.finish(cross, session.stats.stats);
   output.close();
   return triggered ? EXIT_FINDINGS : EXIT_OK;
+}
+
+/**
+ * The report output: -o FILE rotating when -C/-G/-W are given (whole lines per file, so only for
+ * reports made of lines), else the plain output.
+ */
+function rotatingOutput(opts: CommonOptions, format: ReturnType<typeof reportFormat>, rotation: RotationOptions | undefined): Output | (Output & Stoppable) {
+  const toFile = opts.output !== undefined && opts.output !== '-';
+  if (!rotation || !toFile) {
+    if (rotation && !opts.write) throw new UsageError('-C, -G and -W rotate the -w and -o files: give -w FILE or -o FILE');
+    return openOutput(opts.output, { ownerOnly: opts.showSecrets });
+  }
+  if (format === 'json' || format === 'html') throw new UsageError(`-o with -C/-G/-W: a ${format} report is one document and cannot be split; use --format jsonl (or text)`);
+  return openRotatingOutput(opts.output!, rotation, opts.showSecrets);
 }
 
 /**

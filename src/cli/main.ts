@@ -96,6 +96,9 @@ ${EXIT_STATUS_HELP}`)
     .option('-B, --buffer-size <KiB>', 'kernel capture buffer in KiB, as tcpdump -B (default 131072: 128 MiB, about a second of a saturated 1 Gbit/s link)')
     .option('--duration <seconds>', 'stop after this many seconds')
     .option('--count <packets>', 'stop after this many packets')
+    .option('-C, --file-size <MB>', 'rotate: start a new -w / -o file before one passes MB million bytes (as tcpdump -C)')
+    .option('-G, --rotate-seconds <seconds>', 'rotate: a new -w / -o file every SECONDS; the names need a strftime time (%Y%m%d-%H%M%S, UTC)')
+    .option('-W, --file-count <count>', 'with -C: a ring of COUNT files; with -G alone: stop after COUNT files (as tcpdump -W)')
     .addHelpText('after', `
 Examples:
   sudo mailwire live -i eth0
@@ -103,6 +106,10 @@ Examples:
   sudo mailwire live -i eth0 --format jsonl -o events.jsonl -w raw.pcap
   sudo mailwire live -i lo --duration 60
   sudo mailwire live -i lo --keylog /tmp/sslkeys.log
+  sudo mailwire live -i eth0 -w 'raw-%Y%m%d-%H%M.pcap' -o 'events-%Y%m%d-%H%M.jsonl' --format jsonl --schema 2 -G 60
+
+With -C/-G, files after the first are created after live gave up root: their directory must be
+writable by that user (SUDO_UID, else nobody).
 
 With --keylog, the file is followed: keys that clients (SSLKEYLOGFILE) append after the start are
 read when a TLS session needs them. FILE may not exist yet.

@@ -56,6 +56,10 @@ export interface CommonOptions {
   schema?: string;
   /** The sensor's name in event lines (observer.name); live defaults to the host name. */
   sensor?: string;
+  /** live: rotation of the -w and -o files (-C MB, -G seconds, -W count; rotation.ts). */
+  fileSize?: string;
+  rotateSeconds?: string;
+  fileCount?: string;
 }
 
 /** The report to write: --format, with `--format jsonl --schema 2` being the event lines. */
