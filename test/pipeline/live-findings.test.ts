@@ -10,6 +10,7 @@ import { CaptureParser } from '../../src/capture/capture-parser.js';
 import { AnalysisSession, MAX_LIVE_CHECKED_EXCHANGES } from '../../src/analyze.js';
 import type { Conversation, Finding } from '../../src/model/conversation.js';
 import { JsonLinesReport } from '../../src/report/json.js';
+import { EventLinesReport } from '../../src/report/events/event-lines.js';
 import { Diagnoser } from '../../src/diagnose/diagnose.js';
 import { CATALOGUE } from '../../src/diagnose/catalogue.js';
 import { ruleInfo } from '../../src/report/rule-info.js';
@@ -26,14 +27,14 @@ interface Timeline {
 }
 
 /** Feeds a capture frame by frame through an AnalysisSession, noting when each finding comes out. */
-function run(capture: Uint8Array, incrementalFindings: boolean, onFinding?: (f: Finding) => void, onConversation?: (c: Conversation) => void): Timeline {
+function run(capture: Uint8Array, incrementalFindings: boolean, onFinding?: (f: Finding, c?: Conversation) => void, onConversation?: (c: Conversation) => void): Timeline {
   const t: Timeline = { findings: [], conversations: [], endedAt: [] };
   let frame = 0;
   const session = new AnalysisSession({
     incrementalFindings,
-    onFinding: (f) => {
-      t.findings.push({ f, frame, ended: t.conversations.some((c) => c.id === f.conversation) });
-      onFinding?.(f);
+    onFinding: (f, c) => {
+      t.findings.push({ f, frame, ended: t.conversations.some((x) => x.id === f.conversation) });
+      onFinding?.(f, c);
     },
     onConversation: (c) => {
       t.conversations.push(c);
@@ -159,6 +160,32 @@ describe('incremental findings (live)', () => {
     const findingLines = lines.filter((l) => l.type === 'finding');
     expect(findingLines).toHaveLength(t.conversations[0]!.findings.length);
     expect(new Set(findingLines.map((l) => JSON.stringify(l))).size).toBe(findingLines.length);
+  });
+});
+
+describe('event lines (schema 2) in live', () => {
+  it('a finding record comes before its conversation record, once, with the same uid, endpoints and input', () => {
+    const { pcap } = failedLoginThenLongIdle();
+    const out: string[] = [];
+    const report = new EventLinesReport((s) => out.push(s), {
+      showSecrets: false, color: false, minSeverity: 'info', onlyProblems: false, ruleInfo, version: 'test', inputs: ['test'], sensor: 'edge-1', // 'test': the input run() reads, as live names its one input
+    });
+    report.incrementalFindings = true;
+    const t = run(pcap, true, (f, c) => report.finding(f, c), (c) => report.conversation(c));
+    const records = out.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const convAt = records.findIndex((r) => r['mailwire.record'] === 'conversation');
+    const failedAt = records.findIndex((r) => r['rule.id'] === 'imap.login-failed');
+    expect(failedAt).toBeGreaterThanOrEqual(0);
+    expect(failedAt).toBeLessThan(convAt);
+    const conv = records[convAt]!;
+    const findings = records.filter((r) => r['mailwire.record'] === 'finding');
+    expect(findings).toHaveLength(t.conversations[0]!.findings.length);
+    expect(new Set(findings.map((r) => r['rule.id'] + String(r['mailwire.finding.frames']))).size).toBe(findings.length);
+    for (const f of findings) {
+      for (const k of ['mailwire.conversation.uid', 'network.community_id', 'source.ip', 'source.port', 'destination.port', 'mailwire.input', 'observer.name']) expect(f[k], k).toEqual(conv[k]);
+    }
+    expect(conv['observer.name']).toBe('edge-1');
+    expect(conv['mailwire.input']).toBe('test');
   });
 });
 
