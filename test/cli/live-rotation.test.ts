@@ -7,13 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn, spawnSync } from 'node:child_process';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { once } from 'node:events';
 import { chownSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { liveCaptureUnavailable } from '../helpers/live-capture.js';
+import { liveCaptureUnavailable, pop3LikeServer } from '../helpers/live-capture.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BIN = join(ROOT, 'bin/mailwire');
@@ -25,13 +25,7 @@ type Rec = Record<string, unknown>;
 
 describe.skipIf(unavailable !== undefined)('live -w and -o rotate (-G) without losing a packet or a line', () => {
   it('rotates both every second while connections come and go', async () => {
-    const server = createServer((sock) => {
-      sock.write('+OK ready\r\n');
-      sock.on('data', () => sock.end('+OK bye\r\n'));
-    });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    const port = (server.address() as AddressInfo).port;
+    const { server, port } = await pop3LikeServer();
     const dir = mkdtempSync(join(tmpdir(), 'mailwire-rotation-'));
     // Files after the first are created once live has given up root (it becomes nobody).
     chownSync(dir, 65534, 65534);

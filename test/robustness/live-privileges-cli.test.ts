@@ -7,13 +7,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
-import { connect, createServer, type AddressInfo } from 'node:net';
+import { connect } from 'node:net';
 import { once } from 'node:events';
 import { mkdtempSync, readFileSync, statSync, chmodSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, ROOT, runCli, stderrLines } from './helpers.js';
-import { liveCaptureUnavailable } from '../helpers/live-capture.js';
+import { liveCaptureUnavailable, pop3LikeServer } from '../helpers/live-capture.js';
 
 const unavailable = liveCaptureUnavailable();
 const canCapture = unavailable === undefined;
@@ -31,13 +31,7 @@ function credentials(pid: number): { uid: number; gid: number; groups: string; c
  * credentials the process had while capturing, its stderr, exit status and the -w file.
  */
 async function liveRun(env: NodeJS.ProcessEnv, extra: string[] = []): Promise<{ creds: ReturnType<typeof credentials>; stderr: string; status: number | null; written: string; report: string }> {
-  const server = createServer((sock) => {
-    sock.write('+OK ready\r\n');
-    sock.on('data', () => sock.end('+OK bye\r\n'));
-  });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const port = (server.address() as AddressInfo).port;
+  const { server, port } = await pop3LikeServer();
   const dir = mkdtempSync(join(tmpdir(), 'mailwire-live-'));
   chmodSync(dir, 0o755);
   const written = join(dir, 'raw.pcap');
