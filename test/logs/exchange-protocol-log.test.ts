@@ -99,7 +99,7 @@ describe('Exchange POP3 protocol log', () => {
 describe('the CLI', () => {
   it('reads a log alone and says file and line in text, markdown and json', () => {
     for (const [format, where] of [['text', 'exchange-imap4-proxynotauthenticated.log line 8'], ['markdown', 'exchange-imap4-proxynotauthenticated.log line 8'], ['json', 'exchange-imap4-proxynotauthenticated.log:8']] as const) {
-      const r = spawnSync(process.execPath, [BIN, 'read', '--no-color', '-f', format, IMAP_LOG], { encoding: 'utf8' });
+      const r = spawnSync(process.execPath, [BIN, 'read', '--no-color', '--width', '0', '-f', format, IMAP_LOG], { encoding: 'utf8' });
       expect(r.stderr).toBe('');
       expect(r.stdout).toContain('exchange.proxy-not-authenticated');
       expect(r.stdout).toContain(where);
