@@ -10,13 +10,15 @@
 import fc from 'fast-check';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { HOSTILE_SESSIONS, sessionCapture } from './hostile-sessions.mjs';
 
 /** Seeds larger than this are left out (a fuzz run mutates and re-reads each seed many times). */
 export const MAX_SEED_BYTES = 320 * 1024;
 
 /**
  * Seed captures: the founding samples, the TLS samples (with their key logs, so decryption is
- * fuzzed too) and the corpus captures under MAX_SEED_BYTES. Sorted by name (stable indexes).
+ * fuzzed too) and the corpus captures under MAX_SEED_BYTES, sorted by name (stable indexes), then
+ * the hostile sessions of scripts/hostile-sessions.mjs.
  */
 export function loadSeeds(root, corpus) {
   const seeds = [];
@@ -35,6 +37,8 @@ export function loadSeeds(root, corpus) {
   };
   add(join(root, 'captures'), root);
   if (corpus) add(corpus, join(corpus, '..'));
+  // Hostile logins (scripts/hostile-sessions.mjs), built here: broken syntax next to secrets is where mutations hurt most.
+  for (const s of HOSTILE_SESSIONS) seeds.push({ name: `hostile/${s.name}.pcap`, bytes: sessionCapture(s), keyLogText: undefined, extraPorts: [] });
   return seeds;
 }
 

@@ -5,6 +5,7 @@
 import { astringAtomProblem, idParams, isTag, parseValues, valueText, type LiteralRef } from './grammar.js';
 import type { ImapArgNote, ImapAstring, ImapCommand, ImapParsed, ImapState, ImapValue } from './types.js';
 import { recogniseWouldBeLogin, type WouldBeLogin } from './would-be-login.js';
+import { CONTROL_CHARACTER, loginShape } from '../login-shape.js';
 
 type States = readonly ImapState[];
 const ANY: States = ['not-authenticated', 'authenticated', 'selected', 'logout'];
@@ -98,13 +99,13 @@ export function commandStates(name: string): States | undefined {
  */
 export function parseCommand(raw: string, literals: readonly LiteralRef[]): ParsedCommandLine {
   const sp = raw.indexOf(' ');
-  if (sp <= 0) return { parsed: { type: 'malformed', reason: sp === 0 ? 'line starts with a space (no tag)' : 'command without a tag or name', position: 0 } };
+  if (sp <= 0) return malformedLine(raw, literals, sp === 0 ? 'line starts with a space (no tag)' : 'command without a tag or name', 0);
   const tag = raw.slice(0, sp);
   let nameStart = sp + 1;
   while (raw.charCodeAt(nameStart) === 0x20) nameStart++;
   let nameEnd = raw.indexOf(' ', nameStart);
   if (nameEnd < 0) nameEnd = raw.length;
-  if (nameEnd === nameStart) return { parsed: { type: 'malformed', reason: 'tag without a command', position: nameStart } };
+  if (nameEnd === nameStart) return malformedLine(raw, literals, 'tag without a command', nameStart);
   let nameRaw = raw.slice(nameStart, nameEnd);
   let name = nameRaw.toUpperCase();
   if (name === 'UID' && nameEnd < raw.length) {
@@ -115,7 +116,7 @@ export function parseCommand(raw: string, literals: readonly LiteralRef[]): Pars
     nameEnd = subEnd;
   }
   if (!/^[A-Za-z][A-Za-z0-9._-]*( [A-Za-z][A-Za-z0-9._-]*)?$/.test(nameRaw)) {
-    return { parsed: { type: 'malformed', reason: `invalid command name '${nameRaw.slice(0, 30)}'`, position: nameStart } };
+    return malformedLine(raw, literals, `invalid command name '${nameRaw.slice(0, 30)}'`, nameStart);
   }
   const spec = IMAP_COMMANDS.get(name);
   const argsStart = nameEnd < raw.length ? nameEnd + 1 : raw.length;
@@ -143,6 +144,17 @@ export function parseCommand(raw: string, literals: readonly LiteralRef[]): Pars
   // A command IMAP does not have may still carry a password (`AUTH DOMAIN\user pass`).
   const wouldBe = spec === undefined ? recogniseWouldBeLogin(cmd, raw, literals) : undefined;
   if (wouldBe?.secret) secret = wouldBe.secret;
+  if (!cleanLogin(cmd, raw, secret, wouldBe, r.error !== undefined, notes)) {
+    const wide = conservativeSecret(raw, literals);
+    if (wide) {
+      secret = wide;
+      hideFromArguments(cmd, wide, notes);
+      if (wide.userUnclear) {
+        delete cmd.login;
+        if (wouldBe?.login) delete wouldBe.login.user;
+      }
+    }
+  }
   if (notes.length > 0) cmd.notes = notes;
   if (secret && secret.literal === undefined && secret.end > secret.start) {
     // rawArgs repeats the line: the secret's characters are masked there (kept only in the event's raw, marked by a SecretSpan).
@@ -152,6 +164,60 @@ export function parseCommand(raw: string, literals: readonly LiteralRef[]): Pars
   if (secret) out.secret = secret;
   if (wouldBe?.login) out.wouldBeLogin = wouldBe.login;
   return out;
+}
+
+/** A line that is no command: still, when it is login-shaped, what may be a password is secret. */
+function malformedLine(raw: string, literals: readonly LiteralRef[], reason: string, position: number): ParsedCommandLine {
+  const out: ParsedCommandLine = { parsed: { type: 'malformed', reason, position } };
+  const secret = conservativeSecret(raw, literals);
+  if (secret) out.secret = secret;
+  return out;
+}
+
+/**
+ * A login-shaped line (login-shape.ts) whose precise secret can be trusted: no control character,
+ * no syntax error, no bad escape, the arguments a clean login has. Anything else gets the
+ * conservative secret, because a grammar that did not understand the line cannot say where its
+ * password is.
+ */
+function cleanLogin(cmd: ImapCommand, raw: string, secret: CommandSecret | undefined, wouldBe: ReturnType<typeof recogniseWouldBeLogin>, error: boolean, notes: readonly ImapArgNote[]): boolean {
+  if (!loginShape(raw)) return true;
+  if (error || CONTROL_CHARACTER.test(raw)) return false;
+  // A note on an argument after the first quotes it: on a password it would show it.
+  if (notes.some((n) => n.code === 'syntax' || n.code === 'bad-escape' || (n.code === 'invalid-astring' && n.arg >= 1))) return false;
+  switch (cmd.name) {
+    case 'LOGIN':
+      return secret !== undefined && cmd.args.length === 2;
+    case 'AUTHENTICATE':
+      return cmd.args.length === 1 || (cmd.args.length === 2 && secret !== undefined);
+    default:
+      // Would-be logins (`USER alice`, `AUTH DOMAIN\alice pw`) the recogniser understood; `UID AUTHENTICATE` never is one.
+      return wouldBe?.login !== undefined && (secret !== undefined || wouldBe.login.method === 'USER' || wouldBe.login.mechanism !== undefined);
+  }
+}
+
+/**
+ * The conservative secret of a login-shaped line: from after a clear user name (or mechanism), or
+ * from after the command, to the end of the line, with every literal announced in it.
+ */
+function conservativeSecret(raw: string, literals: readonly LiteralRef[]): (CommandSecret & { userUnclear: boolean }) | undefined {
+  const shape = loginShape(raw);
+  if (!shape) return undefined;
+  const start = shape.secretStart;
+  const alsoLiterals = literals.flatMap((l, i) => (l.at > start ? [i] : []));
+  if (start >= raw.length && alsoLiterals.length === 0) return undefined;
+  const secret: CommandSecret & { userUnclear: boolean } = { kind: shape.sasl ? 'sasl' : 'password', value: raw.slice(start), start, end: raw.length, userUnclear: start === shape.argsStart };
+  if (alsoLiterals.length > 0) secret.alsoLiterals = alsoLiterals;
+  return secret;
+}
+
+/** Arguments at or after the secret become one secret value; notes there no longer quote what they saw. */
+function hideFromArguments(cmd: ImapCommand, secret: CommandSecret, notes: ImapArgNote[]): void {
+  const kept = cmd.args.filter((a) => a.pos < secret.start);
+  cmd.args = [...kept, { t: 'secret', length: [...secret.value].length, pos: secret.start }];
+  for (const n of notes) {
+    if (n.pos >= secret.start || n.arg >= kept.length) n.detail = `${n.code} in what may be the password (not shown)`;
+  }
 }
 
 /** A secret found in a command: removed from `parsed`, returned here for the AuthAttempt and the SecretSpan. */
@@ -208,6 +274,13 @@ function addSpecifics(cmd: ImapCommand, raw: string, spec: CommandSpec | undefin
       if (typeof mech !== 'string') return undefined;
       cmd.authenticate = { mechanism: mech };
       const ir = cmd.args[1];
+      if (ir?.t === 'literal') {
+        // The initial response sent as a literal (`AUTHENTICATE PLAIN {24}`): odd, but its content is the secret.
+        const value = literals[ir.i]?.text ?? '';
+        cmd.authenticate.initialResponse = { length: value.length, empty: value === '=' };
+        cmd.args[1] = { t: 'secret', length: value.length, pos: ir.pos };
+        return { kind: 'sasl', value, start: ir.pos, end: raw.indexOf('}', ir.pos) + 1, literal: ir.i };
+      }
       if (!ir || (ir.t !== 'atom' && ir.t !== 'invalid')) return undefined;
       const value = ir.t === 'atom' ? ir.v : ir.raw;
       cmd.authenticate.initialResponse = { length: value.length, empty: value === '=' };

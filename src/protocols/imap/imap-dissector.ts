@@ -15,6 +15,7 @@ import type { ConnectionInfo, ConnectionSummary, Direction, EndReason, SegmentMe
 import { ConversationBuilder, latin1Text } from '../conversation-builder.js';
 import type { DissectorFactory, DissectorOptions, PlaintextSink, ProtocolDissector, TlsLayer } from '../dissector.js';
 import { RawInflater } from '../framing/raw-inflate.js';
+import { couldStartTls } from '../tls/record-header.js';
 import { LIMITS } from '../limits.js';
 import { decodeSasl, type SaslExchange } from '../sasl/index.js';
 import { commandStates, parseCommand, type CommandSecret } from './commands.js';
@@ -48,6 +49,11 @@ interface Pending {
   stateDeferred?: boolean;
 }
 
+/** A quoted string is open at the end of `s` (an odd number of unescaped quotes). */
+function opensQuote(s: string): boolean {
+  return (s.replace(/\\./g, '').split('"').length - 1) % 2 === 1;
+}
+
 /** Creates the IMAP dissector for one connection (see DissectorFactory). */
 export const createImapDissector: DissectorFactory = (info: ConnectionInfo, opts: DissectorOptions): ProtocolDissector => new ImapDissector(info, opts);
 
@@ -66,6 +72,9 @@ class ImapDissector implements ProtocolDissector {
   private tlsActive: boolean;
   private tls: TlsLayer | undefined;
   private tlsCounting = false;
+  /** A TLS record began after the STARTTLS OK (until then the switch can be undone: see tlsBegins). */
+  private tlsSeen = false;
+  private tlsOkFrame = -1;
   private readonly encryptedBytes: [number, number] = [0, 0];
   private readonly inflaters: [RawInflater | undefined, RawInflater | undefined] = [undefined, undefined];
   private byeSeen = false;
@@ -81,6 +90,8 @@ class ImapDissector implements ProtocolDissector {
   private earlyTls: { chunks: Array<{ bytes: Uint8Array; meta: SegmentMeta }>; bytes: number } | undefined;
   /** The user of an unknown `USER name` command, for a following `PASS` (POP3 habits). */
   private wouldBeUser: ImapAstring | undefined;
+  /** The last client line was a login-shaped line whose secret ran to a bare LF: the next line continues it. */
+  private secretContinues = false;
 
   constructor(private readonly info: ConnectionInfo, private readonly opts: DissectorOptions) {
     this.b = new ConversationBuilder(info, 'imap', opts.security);
@@ -245,15 +256,50 @@ class ImapDissector implements ProtocolDissector {
       this.tls = factory(this.info, sink);
       const tls = this.tls;
       for (const dir of [0, 1] as const) {
-        this.lastReader(dir).divert((bytes, meta) => tls.data(dir, bytes, meta));
+        const outer = this.lastReader(dir);
+        outer.divert((bytes, meta) => {
+          if (this.tlsBegins(dir, bytes, meta)) tls.data(dir, bytes, meta);
+        });
         this.chains[dir].push(inner[dir]);
       }
       this.note(1, okFrame, okTs, 'TLS starts (STARTTLS)', 'tls');
     } else {
       this.tlsCounting = true;
-      for (const dir of [0, 1] as const) this.lastReader(dir).divert((bytes) => (this.encryptedBytes[dir] += bytes.length));
+      for (const dir of [0, 1] as const) {
+        this.lastReader(dir).divert((bytes, meta) => {
+          if (this.tlsBegins(dir, bytes, meta)) this.encryptedBytes[dir] += bytes.length;
+        });
+      }
       this.note(1, okFrame, okTs, 'TLS starts (STARTTLS); the rest of the connection is encrypted and not decrypted', 'tls');
     }
+    this.tlsSeen = false;
+    this.tlsOkFrame = okFrame;
+  }
+
+  /**
+   * The first bytes after the STARTTLS OK decide: TLS (a record header) and the switch stands; text
+   * (`a2 LOGIN alice secret`: a client that never started TLS, or an injection) and the switch is
+   * undone, so the cleartext dialogue, its login and its findings are shown as what they are.
+   */
+  private tlsBegins(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): boolean {
+    // Server bytes in the OK's own segment are judged by onSameChunkAfterDivert (an injection), not here.
+    if (this.tlsSeen || bytes.length === 0 || (dir === 1 && meta.firstFrame <= this.tlsOkFrame)) return true;
+    if (couldStartTls(bytes)) {
+      this.tlsSeen = true;
+      return true;
+    }
+    const chains = this.chains;
+    if (this.tls) for (const d of [0, 1] as const) chains[d].pop();
+    this.tls = undefined;
+    this.tlsCounting = false;
+    this.tlsActive = false;
+    this.conv.transport.security = 'plain';
+    const side = dir === 0 ? 'client' : 'server';
+    const n = this.note(dir, meta.firstFrame, meta.ts, `the ${side} did not start TLS after the STARTTLS OK: the dialogue continues in cleartext`);
+    this.b.anomaly('starttls-injection', meta.firstFrame, n, `${side} sent cleartext instead of a TLS handshake after the STARTTLS OK (the connection was never encrypted)`);
+    this.lastReader(dir === 0 ? 1 : 0).undivert();
+    this.lastReader(dir).undivert(bytes, meta);
+    return false;
   }
 
   private switchToDeflate(okFrame: number, okTs: number): void {
@@ -382,12 +428,20 @@ class ImapDissector implements ProtocolDissector {
       finalParsed = r.parsed;
       cmdSecret = r.secret;
       wouldBe = r.wouldBeLogin;
+      if (this.secretContinues) {
+        // The previous line was a login cut by a bare LF inside what may be its password: this line is the rest of it.
+        cmdSecret = { kind: 'password', value: line.raw, start: 0, end: line.raw.length, alsoLiterals: line.refs.map((_, i) => i) };
+        if (finalParsed.type === 'command') finalParsed = { type: 'malformed', reason: 'continues a login line cut by a bare LF', position: 0 };
+        wouldBe = undefined;
+      }
+      this.secretContinues = line.bareLf && cmdSecret?.end === line.raw.length && opensQuote(cmdSecret.value);
     }
 
     if (finalParsed.type === 'malformed' && (line.cut === 'gap' || line.cut === 'end')) {
       // A line cut by a gap or the end of the capture is incomplete, not malformed (the anomaly above says so).
       if (n === -2) n = this.addLineEvent(dir, reader, line);
       const ev = this.fillEvent(n, line);
+      if (ev && cmdSecret) this.markSecret(ev, cmdSecret);
       if (ev) ev.note = `incomplete: cut by ${line.cut === 'gap' ? 'a gap' : 'the end of the stream'}`;
       if (dir === 1 && this.pending[0]) this.b.relate(this.pending[0].ex, n);
       return;
@@ -399,6 +453,7 @@ class ImapDissector implements ProtocolDissector {
       }
       if (n === -2) n = this.addLineEvent(dir, reader, line);
       const ev = this.fillEvent(n, line);
+      if (ev && cmdSecret) this.markSecret(ev, cmdSecret);
       const reason = line.overlong ? `line longer than ${LIMITS.MAX_LINE_BYTES} bytes (truncated)` : line.cut === 'insane-literal' ? 'literal size not believable' : finalParsed.type === 'malformed' ? finalParsed.reason : '';
       if (ev && (finalParsed.type === 'malformed' || line.cut === 'insane-literal')) {
         ev.kind = 'malformed';
@@ -474,22 +529,24 @@ class ImapDissector implements ProtocolDissector {
     p.ex.command = cmd.name;
     p.ex.known = cmd.known;
     p.openSince = line.endTs;
-    // Secrets in the line.
-    if (secret && ev) {
-      if (secret.literal !== undefined) {
-        const lit = ev.literals?.[secret.literal];
-        if (lit) lit.secret = true;
-      } else if (secret.end > secret.start) {
-        const span: SecretSpan = { start: secret.start, end: secret.end, kind: secret.kind === 'password' ? 'password' : 'sasl' };
-        ev.secrets = [span];
-      }
-      for (const i of secret.alsoLiterals ?? []) {
-        const lit = ev.literals?.[i];
-        if (lit) lit.secret = true;
-      }
-    }
+    if (secret && ev) this.markSecret(ev, secret);
     this.commandEffects(p, cmd, secret, line);
     if (wouldBe) this.wouldBeLogin(p, wouldBe, secret, line);
+  }
+
+  /** Marks a command's secret in its event: a span of the line, a literal, or both. */
+  private markSecret(ev: DialogueEvent, secret: CommandSecret): void {
+    if (secret.literal !== undefined) {
+      const lit = ev.literals?.[secret.literal];
+      if (lit) lit.secret = true;
+    } else if (secret.end > secret.start) {
+      const span: SecretSpan = { start: secret.start, end: secret.end, kind: secret.kind === 'password' ? 'password' : 'sasl' };
+      ev.secrets = [span];
+    }
+    for (const i of secret.alsoLiterals ?? []) {
+      const lit = ev.literals?.[i];
+      if (lit) lit.secret = true;
+    }
   }
 
   private openExchange(tag: string, name: string, known: boolean, n: number, line: LogicalLine): Pending {

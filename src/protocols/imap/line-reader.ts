@@ -102,6 +102,16 @@ export class LineReader {
     this.framer.expectRaw(Number.MAX_SAFE_INTEGER);
   }
 
+  /**
+   * Undoes divert(): the bytes sent to the target turned out to be text (a client that never
+   * started TLS after the STARTTLS OK). `bytes` (none, or the chunk the target was given) are read as lines.
+   */
+  undivert(bytes?: Uint8Array, meta?: SegmentMeta): void {
+    this.target = undefined;
+    this.framer.cancelRaw();
+    if (bytes && meta) this.framer.push(bytes, meta);
+  }
+
   /** Bytes are missing: the line or literal in progress is cut; parsing resynchronises later. */
   gap(): void {
     this.cut('gap');

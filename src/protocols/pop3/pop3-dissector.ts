@@ -10,6 +10,8 @@
  */
 import type { Anomaly, AuthAttempt, DialogueEvent, Exchange, SecretSpan, Side } from '../../model/conversation.js';
 import { secretFacts } from '../../model/secrets.js';
+import { CONTROL_CHARACTER, loginShape } from '../login-shape.js';
+import { couldStartTls } from '../tls/record-header.js';
 import type { ConnectionInfo, ConnectionSummary, Direction, EndReason, SegmentMeta } from '../../tcp/stream.js';
 import { ConversationBuilder, decodeText } from '../conversation-builder.js';
 import type { ContentSink, ContentStart, DissectorFactory, DissectorOptions, PlaintextSink, ProtocolDissector, TlsLayer } from '../dissector.js';
@@ -90,6 +92,8 @@ class Pop3Dissector implements ProtocolDissector {
   /** After STLS +OK: raw bytes of both directions go to TLS. */
   private tlsSwitched = false;
   private tlsSwitchFrame = -1;
+  /** A TLS record began after the STLS +OK (until then the switch can be undone: see tlsNotStarted). */
+  private tlsSeen = false;
   private tls: TlsLayer | undefined;
   private readonly encrypted: [number, number] = [0, 0];
   /** Anomaly index and byte count of server bytes that shared the STLS +OK's segment. */
@@ -239,6 +243,13 @@ class Pop3Dissector implements ProtocolDissector {
   // ---- TLS after STLS ------------------------------------------------------------------------
 
   private tlsData(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): void {
+    if (!this.tlsSeen && bytes.length > 0 && !(dir === 1 && meta.firstFrame <= this.tlsSwitchFrame)) {
+      if (!couldStartTls(bytes)) {
+        this.tlsNotStarted(dir, bytes, meta);
+        return;
+      }
+      this.tlsSeen = true;
+    }
     if (dir === 1 && meta.firstFrame <= this.tlsSwitchFrame) {
       // Counted over all chunks of that segment, so the detail does not depend on the chunking.
       this.serverInjection ??= this.newAnomaly('starttls-injection', meta.firstFrame, undefined);
@@ -247,6 +258,22 @@ class Pop3Dissector implements ProtocolDissector {
     }
     if (this.tls) this.tls.data(dir, bytes, meta);
     else this.encrypted[dir] += bytes.length;
+  }
+
+  /**
+   * The first bytes after the STLS +OK are text (`USER alice`: a client that never started TLS, or
+   * an injection): the switch is undone, so the cleartext dialogue, its login and its findings are
+   * shown as what they are.
+   */
+  private tlsNotStarted(dir: Direction, bytes: Uint8Array, meta: SegmentMeta): void {
+    this.tlsSwitched = false;
+    this.tlsPhase = false;
+    this.tls = undefined;
+    this.b.conv.transport.security = 'plain';
+    const side = dir === 0 ? 'client' : 'server';
+    const n = this.b.addEvent({ side: SIDE[dir]!, kind: 'note', frame: meta.firstFrame, lastFrame: meta.firstFrame, ts: meta.ts, raw: '', note: `the ${side} did not start TLS after the STLS +OK: the dialogue continues in cleartext`, streamOffset: -1 });
+    this.b.anomaly('starttls-injection', meta.firstFrame, n, `${side} sent cleartext instead of a TLS handshake after the STLS +OK (the connection was never encrypted)`);
+    this.feedPlain(dir, bytes, meta);
   }
 
   private switchToTls(li: LineInfo): void {
@@ -338,15 +365,16 @@ class Pop3Dissector implements ProtocolDissector {
       }
       this.endResync(0, li);
     }
+    const guarded = this.guardedSecrets(cmd, raw);
     if (!cmd) {
-      const n = this.addLine(0, bytes, li, 'malformed', { type: 'malformed', reason: 'not a POP3 command' }, 'not a POP3 command', undefined, raw);
+      const n = this.addLine(0, bytes, li, 'malformed', { type: 'malformed', reason: 'not a POP3 command' }, 'not a POP3 command', guarded, raw);
       this.b.anomaly('malformed-command', li.firstFrame, n, raw.length === 0 ? 'empty line' : undefined);
       return;
     }
     const pipelined = head !== undefined || this.multi !== undefined;
     const parsed: Pop3Parsed = { type: 'command', command: cmd.command, known: cmd.known, args: this.displayArgs(cmd), state: this.state, multiLine: cmd.multiLine };
     if (pipelined) parsed.pipelined = true;
-    const secrets = this.commandSecrets(cmd, raw);
+    const secrets = guarded ?? this.commandSecrets(cmd, raw);
     const n = this.addLine(0, bytes, li, 'line', parsed, undefined, secrets, raw);
     const ex = this.b.addExchange({
       command: cmd.command, known: cmd.known, state: this.state, commandEvent: n, relatedEvents: [],
@@ -368,7 +396,7 @@ class Pop3Dissector implements ProtocolDissector {
     // The server runs a pipelined command after the ones before it: in the state their answers leave.
     if (head !== undefined) p.stateDeferred = true;
     else this.judgeState(p, parsed);
-    this.startAuth(p, raw, li);
+    this.startAuth(p, raw, li, guarded !== undefined);
     if (this.pending.length >= LIMITS.MAX_PENDING_COMMANDS) {
       const dropped = this.pending.shift()!;
       this.b.anomaly('pending-capped', li.firstFrame, n, `more than ${LIMITS.MAX_PENDING_COMMANDS} unanswered commands; ${dropped.cmd.command} (exchange ${dropped.ex.n}) will not be paired`);
@@ -397,8 +425,24 @@ class Pop3Dissector implements ProtocolDissector {
     return undefined;
   }
 
-  /** USER remembers the name; PASS, APOP and AUTH <mech> open an AuthAttempt. */
-  private startAuth(p: Pending, raw: string, li: LineInfo): void {
+  /**
+   * The conservative secret of a login-shaped line that is not clean (see login-shape.ts): a
+   * control character, an unknown login command (`LOGIN alice pw`), more arguments than the command
+   * takes. Undefined when the precise spans of commandSecrets can be trusted.
+   */
+  private guardedSecrets(cmd: ParsedCommand | undefined, raw: string): SecretSpan[] | undefined {
+    const shape = loginShape(raw);
+    if (!shape || shape.secretStart >= raw.length) return undefined;
+    if (cmd && !CONTROL_CHARACTER.test(raw)) {
+      const n = cmd.args.length;
+      const clean = cmd.command === 'PASS' || (cmd.command === 'USER' && n <= 1) || (cmd.command === 'APOP' && n === 2) || (cmd.command === 'AUTH' && n <= 2);
+      if (clean) return undefined;
+    }
+    return [{ start: shape.secretStart, end: raw.length, kind: shape.sasl ? 'sasl' : 'password' }];
+  }
+
+  /** USER remembers the name; PASS, APOP and AUTH <mech> open an AuthAttempt (`guarded`: the line is not clean, its arguments are not trusted). */
+  private startAuth(p: Pending, raw: string, li: LineInfo, guarded: boolean): void {
     const { cmd, ex } = p;
     const base = { encrypted: this.tlsPhase, outcome: 'unknown' as const, exchange: ex.n, ts: li.ts };
     if (cmd.command === 'USER') {
@@ -429,9 +473,10 @@ class Pop3Dissector implements ProtocolDissector {
       if (!isApopDigest(digest)) this.b.anomaly('apop-bad-digest', li.firstFrame, ex.commandEvent, 'the APOP digest is not 32 hex digits');
       p.auth = this.b.addAuth(a);
     } else if (cmd.command === 'AUTH' && cmd.args.length > 0) {
-      const mechanism = cmd.args[0]!.toUpperCase();
+      // A mechanism run into its response by a control character (`PLAIN\x01<base64>`) is only its name.
+      const mechanism = (guarded ? /^[A-Za-z0-9_-]*/.exec(cmd.args[0]!)![0] : cmd.args[0]!).toUpperCase();
       p.sasl = { mechanism, steps: [], cancelled: false, outstanding: 0, lastClientTs: li.ts };
-      if (cmd.args.length > 1) p.sasl.initialResponse = cmd.args[1]!;
+      if (cmd.args.length > 1 && !guarded) p.sasl.initialResponse = cmd.args[1]!;
       p.auth = this.b.addAuth({ method: 'AUTH', mechanism, ...base, frames: [li.firstFrame], userForm: 'sasl' });
     }
   }

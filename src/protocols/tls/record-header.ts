@@ -23,3 +23,15 @@ export function plausibleHeader(b: Uint8Array, i: number): boolean {
 export function looksLikeSslv2Hello(b: Uint8Array, i: number): boolean {
   return (b[i]! & 0x80) !== 0 && b[i + 2] === 1 && (b[i + 3] === 3 || b[i + 3] === 2);
 }
+
+/**
+ * The first bytes of a direction after a STARTTLS/STLS OK could begin TLS: a record type (with
+ * version 3 when the second byte is there) or an SSL 2.0 hello's top bit. A client that sends a
+ * mail command instead (`a2 LOGIN ...`, `USER ...`) never started TLS: its bytes are cleartext.
+ */
+export function couldStartTls(b: Uint8Array): boolean {
+  const t = b[0];
+  if (t === undefined) return true;
+  if (isRecordType(t)) return b.length < 2 || b[1] === 3;
+  return (t & 0x80) !== 0;
+}

@@ -178,7 +178,7 @@ describe('IMAP session', () => {
         data: (d, b, m) => {
           fed[d] += b.length;
           // A stand-in "decryption": the test's TLS bytes are the plaintext shifted by one.
-          sink!.data(d, b.map((x) => x - 1), m);
+          sink!.data(d, b.subarray(5).map((x) => x - 1), m);
         },
         gap: () => undefined,
         end: () => undefined,
@@ -187,7 +187,8 @@ describe('IMAP session', () => {
         decrypted: () => true,
       };
     };
-    const enc = (s: string) => new Uint8Array(Buffer.from(s, 'latin1')).map((x) => x + 1);
+    // An application-data record header, then the shifted plaintext (the first bytes after the OK must look like TLS).
+    const enc = (s: string) => new Uint8Array([0x17, 0x03, 0x03, 0, s.length, ...new Uint8Array(Buffer.from(s, 'latin1')).map((x) => x + 1)]);
     const c = dissect([S('* OK ready\r\n'), C('a STARTTLS\r\n'), S('a OK go\r\n'), C(enc('b LOGIN u p\r\n')), S(enc('b OK in\r\n'))], { tls });
     expect(transcript(c).slice(4)).toEqual(['C line#1 b LOGIN u p', 'S line#1 b OK in']);
     expect(c.events[4]!.decrypted).toBe(true);
