@@ -26,9 +26,8 @@ const SEPARATORS = /[\x00-\x20\x7f]*/y;
 /** A user name (or mechanism) that ends where it seems to: printable, no quote, parenthesis, brace or bracket. */
 // eslint-disable-next-line no-control-regex
 const CLEAR_WORD = /[^\x00-\x20\x7f-\x9f"(){}[\]]+ /y;
-/** A closed quoted user name without control characters, followed by a space. */
-// eslint-disable-next-line no-control-regex
-const CLEAR_QUOTED = /"(?:[^"\\\x00-\x1f\x7f]|\\["\\])*" /y;
+/** A closed quoted user name followed by a space: its quotes delimit it even with odd characters inside. */
+const CLEAR_QUOTED = /"(?:[^"\\\r\n]|\\["\\])*" /y;
 // eslint-disable-next-line no-control-regex
 export const CONTROL_CHARACTER = /[\x00-\x08\x0a-\x1f\x7f]/;
 
