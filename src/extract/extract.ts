@@ -5,6 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeInputs, SCHEMA_VERSION, type SessionOptions } from '../analyze.js';
+import { jsonText } from '../report/escape.js';
 import { readHeaderFields } from './header-fields.js';
 import { MessageWriter, type ExtractedMessage, type SkippedCounts } from './message-writer.js';
 
@@ -52,6 +53,6 @@ export async function extractMessages(paths: string[], opts: ExtractOptions): Pr
     skipped: writer.skipped,
     errors: writer.errors,
   };
-  writeFileSync(join(opts.dir, INDEX_FILE), JSON.stringify(index, null, 2) + '\n', { mode: 0o600 });
+  writeFileSync(join(opts.dir, INDEX_FILE), jsonText(index, 2) + '\n', { mode: 0o600 });
   return index;
 }

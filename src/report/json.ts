@@ -11,6 +11,7 @@ import { displayFilter } from '../tcp/stream-index.js';
 import { redactConversation } from '../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from './context.js';
 import { outcome } from './describe.js';
+import { jsonText } from './escape.js';
 import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable, type LoginRow } from './logins.js';
 
@@ -50,7 +51,7 @@ function byteSink(out: Sink, bytes: ByteSink | undefined): ByteSink {
 /** The conversation's element of the json report's "conversations" array, or undefined when not shown. */
 export function renderJson(c: Conversation, opts: ReportOptions): string | undefined {
   if (!shouldShow(c, opts.onlyProblems)) return undefined;
-  return JSON.stringify(conversationForJson(c, opts));
+  return jsonText(conversationForJson(c, opts));
 }
 
 /** The renderer of one conversation's text for a json or jsonl report. */
@@ -62,8 +63,8 @@ export function conversationRenderer(format: 'json' | 'jsonl'): (c: Conversation
 export function renderJsonLines(c: Conversation, opts: ReportOptions, withFindings = true): string | undefined {
   if (!shouldShow(c, opts.onlyProblems)) return undefined;
   const conv = conversationForJson(c, opts);
-  let text = JSON.stringify({ type: 'conversation', schemaVersion: SCHEMA_VERSION, secretsShown: opts.showSecrets, ...conv }) + '\n';
-  if (withFindings) for (const f of conv.findings) text += JSON.stringify({ type: 'finding', ...f }) + '\n';
+  let text = jsonText({ type: 'conversation', schemaVersion: SCHEMA_VERSION, secretsShown: opts.showSecrets, ...conv }) + '\n';
+  if (withFindings) for (const f of conv.findings) text += jsonText({ type: 'finding', ...f }) + '\n';
   return text;
 }
 
@@ -82,7 +83,7 @@ export class JsonReport implements ReportWriter {
       inputs: opts.inputs,
       secretsShown: opts.showSecrets,
     };
-    const text = JSON.stringify(head, null, 2);
+    const text = jsonText(head, 2);
     out(text.slice(0, text.lastIndexOf('}')).trimEnd() + ',\n  "conversations": [');
   }
 
@@ -102,7 +103,7 @@ export class JsonReport implements ReportWriter {
 
   finish(findings: Finding[], stats: AnalysisStats): void {
     const tail = { findings: visibleFindings(findings, this.opts.minSeverity), summary: summaryWithLogins(stats, this.logins) };
-    const text = JSON.stringify(tail, null, 2);
+    const text = jsonText(tail, 2);
     this.out(`${this.count ? '\n  ' : ''}],\n  ${text.slice(1, text.lastIndexOf('}')).trim()}\n}\n`);
   }
 }
@@ -142,11 +143,11 @@ export class JsonLinesReport implements ReportWriter {
   finding(f: Finding): void {
     if (visibleFindings([f], this.opts.minSeverity).length === 0) return;
     if (this.opts.onlyProblems && f.severity === 'info') return;
-    this.out(JSON.stringify({ type: 'finding', ...f }) + '\n');
+    this.out(jsonText({ type: 'finding', ...f }) + '\n');
   }
 
   finish(findings: Finding[], stats: AnalysisStats): void {
-    for (const f of visibleFindings(findings, this.opts.minSeverity)) this.out(JSON.stringify({ type: 'finding', ...f }) + '\n');
-    this.out(JSON.stringify({ type: 'summary', schemaVersion: SCHEMA_VERSION, ...summaryWithLogins(stats, this.logins) }) + '\n');
+    for (const f of visibleFindings(findings, this.opts.minSeverity)) this.out(jsonText({ type: 'finding', ...f }) + '\n');
+    this.out(jsonText({ type: 'summary', schemaVersion: SCHEMA_VERSION, ...summaryWithLogins(stats, this.logins) }) + '\n');
   }
 }

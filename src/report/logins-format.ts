@@ -2,7 +2,7 @@
  * The logins inventory rendered: a text table (terminal and the text report's section), a
  * markdown table, CSV (RFC 4180) and JSON. Everything from the capture is escaped for its medium.
  */
-import { escapeHtml, escapeTerminal } from './escape.js';
+import { escapeHtml, escapeTerminal, jsonText } from './escape.js';
 import { outcomeWords, secretWords, type LoginRow } from './logins.js';
 
 /** Characters of a table cell (text and markdown); a hostile 64 KiB user name must not widen every row. */
@@ -79,9 +79,14 @@ export function loginsHtml(rows: readonly LoginRow[], dropped: number, linked: (
   return out.join('');
 }
 
-/** A field from the capture that a spreadsheet would run as a formula gets a leading quote (OWASP CSV injection). */
+/**
+ * A field from the capture: terminal controls and bidi overrides shown as escapes (`\x1b`, as in
+ * the text report: CSV is printed to terminals too), and what a spreadsheet would run as a formula
+ * gets a leading quote (OWASP CSV injection).
+ */
 function csvText(s: string): string {
-  return /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  const shown = escapeTerminal(s);
+  return /^[=+\-@]/.test(shown) ? `'${shown}` : shown;
 }
 
 function csvField(s: string): string {
@@ -94,12 +99,12 @@ const CSV_HEADERS = ['time', 'conversation', 'input', 'protocol', 'client', 'ser
 export function loginsCsv(rows: readonly LoginRow[]): string {
   const lines = [CSV_HEADERS.join(',')];
   for (const r of rows) {
-    const v = [r.time, String(r.conversation), r.input ?? '', r.protocol, r.client, r.server, r.command, r.method, csvText(r.user ?? ''), csvText(r.authzid ?? ''), String(r.encrypted), r.outcome, csvText(r.serverText ?? ''), r.secretKind ?? '', String(r.secretExposed), r.offlineAttack ?? '', r.frames.join(' '), csvText(r.secret ?? ''), csvText(r.crackLine ?? '')];
+    const v = [r.time, String(r.conversation), csvText(r.input ?? ''), r.protocol, r.client, r.server, csvText(r.command), csvText(r.method), csvText(r.user ?? ''), csvText(r.authzid ?? ''), String(r.encrypted), r.outcome, csvText(r.serverText ?? ''), r.secretKind ?? '', String(r.secretExposed), r.offlineAttack ?? '', r.frames.join(' '), csvText(r.secret ?? ''), csvText(r.crackLine ?? '')];
     lines.push(v.map(csvField).join(','));
   }
   return lines.join('\r\n') + '\r\n';
 }
 
 export function loginsJson(rows: readonly LoginRow[], dropped: number, secretsShown: boolean): string {
-  return JSON.stringify({ secretsShown, logins: rows, ...(dropped ? { dropped } : {}) }, null, 2) + '\n';
+  return jsonText({ secretsShown, logins: rows, ...(dropped ? { dropped } : {}) }, 2) + '\n';
 }

@@ -75,6 +75,33 @@ describe('terminal control characters from the capture are shown escaped', () =>
     for (const s of sequences) expect(s).toMatch(/^\x1b\[[0-9;]*m$/);
   });
 
+  for (const args of [['logins', '--format', 'csv'], ['logins', '--format', 'text'], ['logins', '--format', 'json'], ['read', '--format', 'json'], ['read', '--format', 'jsonl']]) {
+    it(`${args.join(' ')}: no control or bidi character from the capture reaches the output`, () => {
+      const r = runCli([args[0]!, path, ...args.slice(1)]);
+      expect(r.status).toBe(0);
+      const bad = ACTIVE.exec(r.stdout.replace(/\r\n/g, '\n'));
+      expect(bad, bad ? `U+${bad[0].codePointAt(0)!.toString(16)} near ${JSON.stringify(r.stdout.slice(Math.max(0, bad.index - 40), bad.index + 10))}` : '').toBeNull();
+      expect(r.stdout).toMatch(/bob/);
+    });
+  }
+
+  it('json: the escapes stand for the same characters (a JSON reader gets the user name as sent)', () => {
+    const doc = JSON.parse(runCli(['logins', path, '--format', 'json']).stdout) as { logins: Array<{ user?: string }> };
+    // The quoted user is read as Latin-1 (RFC 9051 quoted strings are 7-bit): U+202E's UTF-8 bytes come back as three characters.
+    expect(doc.logins.map((l) => l.user)).toContain(`bob${HOSTILE}\u00e2\u0080\u00ae\u009b`);
+    const jsonl = runCli(['read', path, '--format', 'jsonl']).stdout;
+    expect(jsonl).toContain('\\u202e');
+    for (const line of jsonl.trim().split('\n')) JSON.parse(line);
+  });
+
+  it('html: a bidi override is shown, inert, instead of flipping the text; no control reaches a terminal it is printed to', () => {
+    const r = runCli(['read', path, '--format', 'html']);
+    const bad = ACTIVE.exec(r.stdout);
+    expect(bad, bad ? `U+${bad[0].codePointAt(0)!.toString(16)} near ${JSON.stringify(r.stdout.slice(Math.max(0, bad.index - 40), bad.index + 10))}` : '').toBeNull();
+    // The server's NO text is read as UTF-8: its U+202E is shown as an escape.
+    expect(r.stdout).toContain('\\x1b[2J\\x1b]0;pwned\\x07\\x00\\u202e denied');
+  });
+
   it('html: the greeting\'s script tag is text, not markup', () => {
     const r = runCli(['read', path, '--format', 'html']);
     expect(r.status).toBe(0);
