@@ -6,6 +6,7 @@ import { astringAtomProblem, idParams, isTag, parseValues, valueText, type Liter
 import type { ImapArgNote, ImapAstring, ImapCommand, ImapParsed, ImapState, ImapValue } from './types.js';
 import { recogniseWouldBeLogin, type WouldBeLogin } from './would-be-login.js';
 import { CONTROL_CHARACTER, loginShape } from '../login-shape.js';
+import { IMAP_LIMITS } from './limits.js';
 
 type States = readonly ImapState[];
 const ANY: States = ['not-authenticated', 'authenticated', 'selected', 'logout'];
@@ -134,6 +135,7 @@ export function parseCommand(raw: string, literals: readonly LiteralRef[]): Pars
   if (nameStart > sp + 1) notes.push({ arg: -1, pos: sp, code: 'double-space', detail: 'more than one space after the tag' });
   const r = parseValues(raw, argsStart, literals);
   notes.push(...r.notes);
+  if (r.nestingCapped !== undefined) notes.push({ arg: r.values.length - 1, pos: r.nestingCapped, code: 'nesting-too-deep', detail: `lists nested deeper than ${IMAP_LIMITS.MAX_LIST_DEPTH} at offset ${r.nestingCapped}: the rest of the line is kept as text` });
   cmd.args = r.values;
   if (r.error) {
     // Keep what parsed; the rest of the line is one invalid argument, so nothing is lost.

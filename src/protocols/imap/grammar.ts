@@ -7,6 +7,7 @@
  * (the literal's bytes came right after it on the wire and are described by LiteralInfo).
  * The parser never throws: problems are values ({reason, position}) or notes.
  */
+import { IMAP_LIMITS } from './limits.js';
 import type { ImapArgNote, ImapLiteralForm, ImapResponseCode, ImapValue } from './types.js';
 
 const SP = 0x20;
@@ -119,6 +120,8 @@ export interface ValuesResult {
   error?: ParseError;
   /** Position where parsing stopped (raw.length when it consumed everything). */
   end: number;
+  /** Position of the '(' beyond IMAP_LIMITS.MAX_LIST_DEPTH: from there the line is one `invalid` value holding the text. */
+  nestingCapped?: number;
 }
 
 /**
@@ -158,6 +161,16 @@ export function parseValues(raw: string, start: number, literals: readonly Liter
     if (needSep && stack.length === 0) {
       // Top-level values must be separated by SP (e.g. `A1 LOGIN "a""b"`).
       return { values: top, notes, error: { reason: 'expected SP between arguments', position: pos }, end: pos };
+    }
+    if (c === 0x28 && stack.length >= IMAP_LIMITS.MAX_LIST_DEPTH) {
+      // Deeper than any real response: the rest is kept as text, so no reader or renderer recurses without bound.
+      cur.push({ t: 'invalid', raw: raw.slice(pos, stop), atom: '', reason: `lists nested deeper than ${IMAP_LIMITS.MAX_LIST_DEPTH}: kept as text`, pos });
+      while (stack.length > 0) {
+        const open = stack.pop()!;
+        open.list.push({ t: 'list', v: cur, pos: open.pos });
+        cur = open.list;
+      }
+      return { values: top, notes, end: stop, nestingCapped: pos };
     }
     if (c === 0x28) {
       stack.push({ list: cur, pos });

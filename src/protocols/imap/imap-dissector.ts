@@ -522,7 +522,7 @@ class ImapDissector implements ProtocolDissector {
     const cmd = parsed;
     if (!cmd.tagValid) this.b.anomaly('invalid-tag', line.firstFrame, n, `tag '${cmd.tag}' is not a valid IMAP tag (1*<ASTRING-CHAR except '+'>)`);
     for (const note of cmd.notes ?? []) {
-      if (note.code === 'invalid-astring' || note.code === 'bad-escape' || note.code === 'syntax') this.b.anomaly(note.code === 'syntax' ? 'malformed-arguments' : note.code, line.firstFrame, n, `${cmd.tag} ${cmd.name}: ${note.detail}`);
+      if (note.code === 'invalid-astring' || note.code === 'bad-escape' || note.code === 'syntax' || note.code === 'nesting-too-deep') this.b.anomaly(note.code === 'syntax' ? 'malformed-arguments' : note.code, line.firstFrame, n, `${cmd.tag} ${cmd.name}: ${note.detail}`);
     }
     const p = started && started.tag === cmd.tag ? started : this.openExchange(cmd.tag, cmd.name, cmd.known, n, line);
     p.lineDone = true;
@@ -700,6 +700,7 @@ class ImapDissector implements ProtocolDissector {
         return;
     }
     const u = parsed;
+    if (u.nestingCapped !== undefined) this.b.anomaly('nesting-too-deep', line.firstFrame, n, `server: lists nested deeper than ${IMAP_LIMITS.MAX_LIST_DEPTH} at offset ${u.nestingCapped}: the rest of the line is kept as text`);
     if (firstServerLine && this.looksLikeGreeting(u.name, u.code, u.text ?? '') && this.conv.exchanges.length === 0) {
       this.greetingSeen = true;
       this.conv.greeting = { event: n, status: u.name, text: u.text ?? '' };

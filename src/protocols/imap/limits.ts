@@ -14,6 +14,12 @@ export const IMAP_LIMITS = {
   MAX_INFLATE_RATIO: 1_000,
   /** Client bytes that look like a TLS ClientHello held while STARTTLS awaits its completion; beyond it they are read as text (anomaly 'starttls-injection' says so). */
   MAX_EARLY_TLS_BYTES: 64 * 1024,
+  /**
+   * Parenthesised lists nested deeper than this in one line (real BODYSTRUCTUREs stay under ~10):
+   * the rest of the line is kept as text (anomaly 'nesting-too-deep'), so no renderer or JSON
+   * reader (jq, Python's json) meets recursion without bound.
+   */
+  MAX_LIST_DEPTH: 64,
   /** Bytes of one inflate output chunk (zlib's chunk size for the synchronous call). */
   INFLATE_CHUNK_BYTES: 64 * 1024,
 } as const;

@@ -53,6 +53,7 @@ function parseUntagged(raw: string, pos: number, literals: readonly LiteralRef[]
       const r = parseValues(raw, rest, literals);
       if (r.error) return { type: 'malformed', reason: r.error.reason, position: r.error.position };
       out.values = r.values;
+      if (r.nestingCapped !== undefined) out.nestingCapped = r.nestingCapped;
     } else if (name === 'FETCH') {
       return { type: 'malformed', reason: 'FETCH without data', position: raw.length };
     }
@@ -74,6 +75,7 @@ function parseUntagged(raw: string, pos: number, literals: readonly LiteralRef[]
     const r = parseValues(raw, rest, literals);
     if (r.error) return { type: 'malformed', reason: r.error.reason, position: r.error.position };
     out.values = r.values;
+    if (r.nestingCapped !== undefined) out.nestingCapped = r.nestingCapped;
     if (name === 'ID') {
       const id = idParams(r.values[0]);
       if (id !== undefined) out.id = id;

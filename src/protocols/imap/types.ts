@@ -127,6 +127,8 @@ export interface ImapUntagged {
   text?: string;
   capabilities?: string[];
   values?: ImapValue[];
+  /** Lists nested deeper than IMAP_LIMITS.MAX_LIST_DEPTH from this position: the rest is one `invalid` value holding the text. */
+  nestingCapped?: number;
   /** ID response: server parameters (lower-cased names). */
   id?: Record<string, string | null> | null;
 }
