@@ -1,3 +1,4 @@
+import { LinkType } from './frame.js';
 import { CAPTURE_LIMITS } from './limits.js';
 import { isDecodedLinkType, normaliseLinkType, unsupportedLinkTypeMessage } from './link-type.js';
 import { isValidTsresol, TimestampResolution } from './pcapng-timestamp.js';
@@ -62,6 +63,8 @@ export class PcapngReader implements RecordReader {
   private le = true;
   private started = false;
   private interfaces: Interface[] = [];
+  /** Interfaces packet blocks named that no readable IDB described (see iface()), by id. */
+  private readonly assumed = new Map<number, Interface>();
   private nextGlobalId = 0;
   private damageAt = -1;
   private damageWhy = '';
@@ -165,6 +168,7 @@ export class PcapngReader implements RecordReader {
     this.started = true;
     this.le = le;
     this.interfaces = [];
+    this.assumed.clear();
     const major = view.getUint16(p + 12, le);
     if (major !== 1) {
       this.ctx.warn('pcapng.unusual-version', `section header at byte ${base + p} has version ${major}.${view.getUint16(p + 14, le)} (expected 1.0); reading it as 1.0`, base + p);
@@ -225,12 +229,28 @@ export class PcapngReader implements RecordReader {
     }
   }
 
+  /**
+   * The interface a packet block names. One that no readable IDB described (a damaged IDB was
+   * skipped) is assumed: the link type of the last interface described (else Ethernet),
+   * microseconds, said once per section, so a damaged IDB does not lose every frame of the file.
+   */
   private iface(id: number, p: number, base: number): Interface | undefined {
-    const iface = this.interfaces[id];
-    if (!iface) {
+    const iface = this.interfaces[id] ?? this.assumed.get(id);
+    if (iface) return iface;
+    if (this.interfaces.length + this.assumed.size >= CAPTURE_LIMITS.MAX_PCAPNG_INTERFACES) {
       this.ctx.warn('pcapng.unknown-interface', `packet block at byte ${base + p} names interface ${id}, but the section describes ${this.interfaces.length}; skipped`, base + p);
+      return undefined;
     }
-    return iface;
+    const last = this.interfaces[this.interfaces.length - 1];
+    const linkType = last?.linkType ?? LinkType.ETHERNET;
+    const assumed: Interface = { linkType, snaplen: 0, globalId: this.nextGlobalId++, ts: new TimestampResolution(6, 0) };
+    this.assumed.set(id, assumed);
+    if (this.assumed.size === 1) {
+      this.ctx.warn('pcapng.assumed-interface',
+        `packet block at byte ${base + p} names interface ${id}, which no readable interface description block describes: assuming ${last ? `the link type of interface ${this.interfaces.length - 1} (${linkType})` : `Ethernet (${LinkType.ETHERNET})`} and microsecond timestamps for it and any other undescribed interface of this section`,
+        base + p);
+    }
+    return assumed;
   }
 
   private interfaceDescription(view: DataView, p: number, len: number, base: number): void {

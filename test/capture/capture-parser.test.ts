@@ -198,12 +198,27 @@ describe('pcapng', () => {
     expect(parse(file).frames.map((f) => f.fileOffset)).toEqual([28 + 20 + 4, 28 + 24 + 40]);
   });
 
-  it('warns about a packet naming an unknown interface and goes on', () => {
-    const file = new PcapngBuilder().shb().idb({ linkType: 1 })
-      .epb({ ifId: 3, ts: 0n, data: bytes(5) }).epb({ ifId: 0, ts: 0n, data: bytes(6) }).build();
+  it('a packet naming an undescribed interface is read with the previous interface\'s link type, said once', () => {
+    const file = new PcapngBuilder().shb().idb({ linkType: 113 })
+      .epb({ ifId: 3, ts: 0n, data: bytes(5) }).epb({ ifId: 0, ts: 0n, data: bytes(6) }).epb({ ifId: 4, ts: 0n, data: bytes(7) }).build();
     const r = parse(file);
-    expect(r.frames.map((f) => f.capLen)).toEqual([6]);
-    expect(r.warnings.map((w) => w.code)).toEqual(['pcapng.unknown-interface']);
+    expect(r.frames.map((f) => [f.capLen, f.linkType])).toEqual([[5, 113], [6, 113], [7, 113]]);
+    expect(r.warnings.map((w) => w.code)).toEqual(['pcapng.assumed-interface']);
+    expect(r.warnings[0]!.message).toContain('names interface 3');
+  });
+
+  it('a damaged interface description block (skipped) does not lose the frames: Ethernet is assumed', () => {
+    const b = new PcapngBuilder().shb();
+    const idbAt = b.build().length;
+    const file = b.idb({ linkType: 1 }).epb({ ifId: 0, ts: 1n, data: bytes(8) }).epb({ ifId: 0, ts: 2n, data: bytes(9) }).build();
+    // The IDB's trailing length no longer matches its leading one: the block is damaged and skipped.
+    const view = new DataView(file.buffer, file.byteOffset);
+    const idbLen = view.getUint32(idbAt + 4, true);
+    view.setUint32(idbAt + idbLen - 4, idbLen + 4, true);
+    const r = parse(file);
+    expect(r.frames.map((f) => [f.capLen, f.linkType])).toEqual([[8, 1], [9, 1]]);
+    expect(r.warnings.map((w) => w.code)).toEqual(['pcapng.damaged-block', 'pcapng.assumed-interface']);
+    expect(r.warnings[1]!.message).toContain('Ethernet');
   });
 
   it('resynchronises after a block with an impossible length', () => {
