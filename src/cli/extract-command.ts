@@ -1,6 +1,7 @@
 /** `mailwire extract FILE... -d DIR`: the messages that crossed the wire, as .eml files plus index.json. */
 import { systemErrorWords } from '../errors.js';
 import { mkdirSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
 import { extractMessages, INDEX_FILE, type ExtractIndex } from '../extract/extract.js';
 import { escapeTerminal } from '../report/escape.js';
 import { analysisOptions, checkInputs, EXIT_OK, UsageError } from './options.js';
@@ -12,9 +13,27 @@ export interface ExtractCommandOptions {
   ports?: string;
 }
 
+/**
+ * `mkdir -p`, owner-only, without Node's recursive mode: that loops forever where mkdir answers
+ * ENOENT for a parent that exists (`/proc/x`). Each level is tried at most twice; the second
+ * failure is the answer.
+ */
+function makeDirectories(dir: string): void {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+    return;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EEXIST') return;
+    if (code !== 'ENOENT' || dirname(dir) === dir) throw err;
+  }
+  makeDirectories(dirname(dir));
+  mkdirSync(dir, { mode: 0o700 });
+}
+
 function prepareDir(dir: string): void {
   try {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirectories(resolve(dir));
     if (!statSync(dir).isDirectory()) throw new UsageError(`${dir} is not a directory`);
   } catch (err) {
     if (err instanceof UsageError) throw err;

@@ -91,7 +91,20 @@ const gzCut = (() => {
 const gzInflated = gunzipSync(gzCut, { finishFlush: constants.Z_SYNC_FLUSH }).length;
 const gzLastRecord = RECORDS.filter((r) => r.offset < gzInflated).at(-1)!;
 
+// The interface description block sits between the section header and the first packet block.
+const idbAt = new DataView(PCAPNG.bytes.buffer, PCAPNG.bytes.byteOffset).getUint32(4, true);
+const idbLen = PCAPNG.epbOffsets[0]! - idbAt;
+
 const DAMAGE: DamageCase[] = [
+  {
+    name: 'damaged-idb.pcapng', // the only IDB is skipped: its packets assume Ethernet, every frame is read
+    bytes: withU32(PCAPNG.bytes, idbAt + idbLen - 4, 0xdead),
+    warnings: (s) => [
+      `mailwire: warning: ${s}: damaged block at byte ${idbAt} after frame 0: block type 0x1 length ${idbLen} does not match its trailing length 57005; skipped ${idbLen} bytes and resynchronised at byte ${PCAPNG.epbOffsets[0]}`,
+      `mailwire: warning: ${s}: packet block at byte ${PCAPNG.epbOffsets[0]} names interface 0, which no readable interface description block describes: assuming Ethernet (1) and microsecond timestamps for it and any other undescribed interface of this section`,
+    ],
+    kept: clientPorts, frames: 75,
+  },
   {
     name: 'absurd-length.pcap', // frame 20 claims 2 GiB: > snaplen (65535) and > 256 KiB
     bytes: withU32(SAMPLE, r20.offset + 8, 0x7fffffff),
@@ -236,4 +249,17 @@ describe('unsupported link types', () => {
     }
     expect(isDecodedLinkType(LinkType.ETHERNET)).toBe(true);
   });
+});
+
+describe('extract into a directory that cannot be made: one line, exit status 2', () => {
+  const sample = join(CAPTURES, 'iphone-exchange2007-plaintext.pcap');
+  // /proc/x: mkdir answers ENOENT although /proc exists (Node's recursive mkdir looped there forever).
+  for (const [dir, code] of [['/proc/mailwire-x/y', 'ENOENT'], [join(DIR, 'a-file', 'sub'), 'ENOTDIR']] as const) {
+    it(dir, () => {
+      writeFileSync(join(DIR, 'a-file'), 'not a directory');
+      const r = runCli(['extract', sample, '-d', dir]);
+      expect(r.status).toBe(2);
+      expect(stderrLines(r)).toEqual([`mailwire: cannot use ${dir} as the output directory: ${code}`]);
+    });
+  }
 });
