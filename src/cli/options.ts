@@ -1,8 +1,9 @@
 /** Options shared by the commands, validated and turned into report and analysis options. */
 import { systemErrorWords } from '../errors.js';
-import { readFileSync } from 'node:fs';
 import type { Severity } from '../model/conversation.js';
 import type { SessionOptions } from '../analyze.js';
+import { readKeyLogText } from '../protocols/tls/keylog-file.js';
+import { escapeTerminal } from '../report/escape.js';
 
 export const EXIT_OK = 0;
 export const EXIT_FINDINGS = 1;
@@ -105,10 +106,11 @@ export function reportWidth(opts: Pick<CommonOptions, 'width'>, toTerminal: bool
   return toTerminal && columns ? columns : DEFAULT_REPORT_WIDTH;
 }
 
+/** The key log's well-formed lines, read streamed and bounded (readKeyLogText); its warning goes to stderr. */
 export function readKeyLog(path: string | undefined): string | undefined {
   if (!path) return undefined;
   try {
-    return readFileSync(path, 'latin1');
+    return readKeyLogText(path, (message) => process.stderr.write(`mailwire: warning: ${escapeTerminal(message)}\n`));
   } catch (err) {
     throw new UsageError(`cannot read key log ${path}: ${systemErrorWords(err)}`);
   }

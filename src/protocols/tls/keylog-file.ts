@@ -15,6 +15,7 @@
 import { errnoWords, systemErrorWords } from '../../errors.js';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import { emptyKeyLog, mergeKeyLog, type KeyLog } from './keylog.js';
+import { TLS_LIMITS } from './limits.js';
 
 /** Longest key log line kept while waiting for its end (real lines are under 300 characters). */
 export const MAX_LINE_BYTES = 4096;
@@ -22,6 +23,95 @@ export const MAX_LINE_BYTES = 4096;
 export const CHECKS_PER_RANDOM = 4;
 /** Client randoms remembered with their checks (the table is emptied when full). */
 const MAX_CHECKED_RANDOMS = 4096;
+
+/** Key log text that arrives in chunks, as lines; a line longer than MAX_LINE_BYTES is skipped up to its newline. */
+class KeyLogLines {
+  /** The last line read, still without its newline (latin1, one character per byte). */
+  private partial = '';
+  /** A line longer than MAX_LINE_BYTES is being skipped up to its newline. */
+  private skipping = false;
+
+  /** Hands the complete lines of `text` (after the partial line) to `lines` as one block; `overlong` once per skipped line. */
+  take(text: string, lines: (block: string) => void, overlong: () => void): void {
+    let from = 0;
+    if (this.skipping) {
+      const nl = text.indexOf('\n');
+      if (nl < 0) return;
+      this.skipping = false;
+      from = nl + 1;
+    }
+    const last = text.lastIndexOf('\n');
+    if (last >= from) {
+      lines(this.partial + text.slice(from, last));
+      this.partial = '';
+      from = last + 1;
+    }
+    this.partial += text.slice(from);
+    if (this.partial.length > MAX_LINE_BYTES) {
+      // Not a key log line: skip it up to its newline, counted once as a bad line.
+      overlong();
+      this.partial = '';
+      this.skipping = true;
+    }
+  }
+
+  /** The unterminated last line, if any (a complete file may end without a newline). */
+  unterminated(): string | undefined {
+    return this.partial !== '' && !this.skipping ? this.partial : undefined;
+  }
+
+  reset(): void {
+    this.partial = '';
+    this.skipping = false;
+  }
+}
+
+/** Caps of reading a key log once (`read --keylog`, `extract`, `logins`): /dev/zero or a 1 GB file must not be read whole. */
+export const KEYLOG_READ_LIMITS = {
+  /** Bytes read at most; the rest is not read (one warning). Real key logs hold ~200 bytes per TLS session. */
+  MAX_BYTES: 64 * 1024 * 1024,
+  /** Well-formed lines kept: every label of TLS_LIMITS.MAX_KEYLOG_ENTRIES TLS 1.3 sessions (five each). */
+  MAX_LINES: TLS_LIMITS.MAX_KEYLOG_ENTRIES * 5,
+} as const;
+
+/** A line mailwire can use or knowingly ignore: `LABEL <64 hex client random> <hex secret>`. */
+const WELL_FORMED = /^[A-Z][A-Z0-9_]{0,63}[ \t]+[0-9a-fA-F]{64}[ \t]+(?:[0-9a-fA-F]{2}){1,256}\s*$/;
+
+/**
+ * Reads a key log file (or pipe, or device) once, streamed in chunks: keeps only well-formed lines
+ * (comments, garbage and lines longer than MAX_LINE_BYTES are dropped), at most
+ * KEYLOG_READ_LIMITS.MAX_LINES of them, and stops after KEYLOG_READ_LIMITS.MAX_BYTES with one
+ * warning. Returns the kept lines as key log text. Throws the file's error (ENOENT, EISDIR...).
+ */
+export function readKeyLogText(path: string, onWarning: (message: string) => void, chunkBytes = 64 * 1024): string {
+  const fd = openSync(path, 'r');
+  try {
+    const buf = Buffer.allocUnsafe(chunkBytes);
+    const lines = new KeyLogLines();
+    const kept: string[] = [];
+    const keep = (block: string): void => {
+      for (const line of block.split('\n')) if (kept.length < KEYLOG_READ_LIMITS.MAX_LINES && WELL_FORMED.test(line)) kept.push(line.trim());
+    };
+    let total = 0;
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null)) {
+      total += n;
+      lines.take(buf.toString('latin1', 0, n), keep, () => undefined);
+      if (kept.length >= KEYLOG_READ_LIMITS.MAX_LINES) {
+        onWarning(`key log ${path}: more than ${KEYLOG_READ_LIMITS.MAX_LINES} key lines; the rest is not read`);
+        return kept.join('\n');
+      }
+      if (total >= KEYLOG_READ_LIMITS.MAX_BYTES) {
+        onWarning(`key log ${path}: only the first ${KEYLOG_READ_LIMITS.MAX_BYTES / (1024 * 1024)} MiB read (${kept.length} key line(s) in them); the rest is not read`);
+        return kept.join('\n');
+      }
+    }
+    const last = lines.unterminated();
+    if (last !== undefined) keep(last);
+    return kept.join('\n');
+  } finally {
+    closeSync(fd);
+  }
+}
 
 export interface KeyLogFileOptions {
   /** Least wall time between two checks, in ms (default 100), once a client random had its CHECKS_PER_RANDOM. */
@@ -47,10 +137,8 @@ export class KeyLogFile {
   private ino = -1;
   /** Bytes of the file consumed, the partial last line included. */
   private offset = 0;
-  /** The last line read, still without its newline (latin1, one character per byte). */
-  private partial = '';
-  /** A line longer than MAX_LINE_BYTES is being skipped up to its newline. */
-  private skipping = false;
+  /** Splits what is read into lines (the partial last line waits for its end). */
+  private readonly lines = new KeyLogLines();
   private lastCheck = -Infinity;
   /** Checks made per client random. */
   private readonly checked = new Map<string, number>();
@@ -174,13 +262,13 @@ export class KeyLogFile {
 
   /** At start the file may be complete: an unterminated last line counts as a line (it is also kept, to be completed). */
   private mergeUnterminated(): void {
-    if (this.partial !== '' && !this.skipping) mergeKeyLog(this.keyLog, this.partial);
+    const last = this.lines.unterminated();
+    if (last !== undefined) mergeKeyLog(this.keyLog, last);
   }
 
   private restart(): void {
     this.offset = 0;
-    this.partial = '';
-    this.skipping = false;
+    this.lines.reset();
   }
 
   /** Reads from the offset up to `size` (what the stat saw; later growth waits for the next check). */
@@ -197,25 +285,6 @@ export class KeyLogFile {
 
   /** Merges the complete lines of `text` (which follows the partial line); keeps the rest. */
   private take(text: string): void {
-    let from = 0;
-    if (this.skipping) {
-      const nl = text.indexOf('\n');
-      if (nl < 0) return;
-      this.skipping = false;
-      from = nl + 1;
-    }
-    const last = text.lastIndexOf('\n');
-    if (last >= from) {
-      mergeKeyLog(this.keyLog, this.partial + text.slice(from, last));
-      this.partial = '';
-      from = last + 1;
-    }
-    this.partial += text.slice(from);
-    if (this.partial.length > MAX_LINE_BYTES) {
-      // Not a key log line: skip it up to its newline, counted once as a bad line.
-      this.keyLog.badLines++;
-      this.partial = '';
-      this.skipping = true;
-    }
+    this.lines.take(text, (block) => mergeKeyLog(this.keyLog, block), () => this.keyLog.badLines++);
   }
 }
