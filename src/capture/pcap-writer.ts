@@ -8,6 +8,23 @@ const GLOBAL_HEADER_BYTES = 24;
 const RECORD_HEADER_BYTES = 16;
 
 /**
+ * Creates (or truncates) a capture file, owner-only (0o600, also when it existed), and returns its
+ * descriptor; throws a MailwireError naming the file. `live -w` opens it before the capture starts.
+ */
+export function openCaptureFile(path: string): number {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'w', 0o600);
+    // The mode only applies to new files: tighten an existing one too.
+    fchmodSync(fd, 0o600);
+    return fd;
+  } catch (err) {
+    if (fd !== undefined) closeSync(fd);
+    throw new MailwireError('ERR_OUTPUT', `${path}: cannot write the capture: ${systemErrorWords(err)}`);
+  }
+}
+
+/**
  * Writes a classic pcap file (little-endian, version 2.4, µs or ns timestamps): for `live -w`, and
  * for tests and scripts that build captures. A path is created with mode 0o600 (owner-only: a
  * capture of mail traffic holds credentials); a file descriptor is used as given and left open.
@@ -30,13 +47,7 @@ export class PcapWriter {
       this.fd = target;
       this.ownsFd = false;
     } else {
-      try {
-        this.fd = openSync(target, 'w', 0o600);
-        // The mode only applies to new files: tighten an existing one too.
-        fchmodSync(this.fd, 0o600);
-      } catch (err) {
-        throw new MailwireError('ERR_OUTPUT', `${target}: cannot write the capture: ${systemErrorWords(err)}`);
-      }
+      this.fd = openCaptureFile(target);
       this.ownsFd = true;
     }
     const h = this.buf;

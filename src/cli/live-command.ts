@@ -6,7 +6,8 @@ import { errnoWords } from '../errors.js';
 import { AnalysisSession } from '../analyze.js';
 import type { FrameSink, RawFrame } from '../capture/frame.js';
 import { openLive, DEFAULT_SNAPLEN } from '../capture/live.js';
-import { PcapWriter } from '../capture/pcap-writer.js';
+import { openCaptureFile, PcapWriter } from '../capture/pcap-writer.js';
+import { closeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { Conversation, Finding } from '../model/conversation.js';
 import { EXIT_FINDINGS, EXIT_OK, UsageError, type CommonOptions, analysisOptions, parseNumber, reportFormat, useColor } from './options.js';
@@ -76,9 +77,13 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   };
   // DNS and ICMP too: the connectivity layer ties lookups and ICMP errors to the mail connections.
   const filter = bpf.trim() || DEFAULT_LIVE_FILTER;
+  // Opened before the capture starts: a -w that cannot be written ends the run (exit 2) instead of
+  // leaving a started capture running, as root, with nothing to stop it. (A rotated -w, with -C or
+  // -G, opens its files as the capture goes.)
+  const writeFd = opts.write && !rotation ? openCaptureFile(opts.write) : undefined;
   const live = openLive({ iface, filter, snaplen, ...(bufferKiB !== undefined ? { bufferSize: Math.floor(bufferKiB) * 1024 } : {}) }, sink);
   // The saved file takes the interface's link type (Ethernet, Linux cooked on 'any', ...).
-  if (opts.write) writer = rotation ? new RotatingPcapWriter(opts.write, rotation, live.linkType, snaplen) : new PcapWriter(opts.write, live.linkType, snaplen);
+  if (opts.write) writer = rotation ? new RotatingPcapWriter(opts.write, rotation, live.linkType, snaplen) : new PcapWriter(writeFd!, live.linkType, snaplen);
   // The capture handle and output files are open: root is no longer needed.
   const dropped = dropPrivileges();
   const counter = process.stderr.isTTY && output.isTerminal === false ? setInterval(() => process.stderr.write(`\rcapturing on ${iface}: ${frames} packets`), 500) : undefined;
@@ -97,6 +102,7 @@ export async function runLive(iface: string, bpf: string, opts: CommonOptions, v
   process.removeListener('SIGTERM', onSignal);
   const stats = live.stop();
   writer?.close();
+  if (writeFd !== undefined) closeSync(writeFd);
   input.finish(stats);
   keyLogFile?.close();
   const cross = session.finish();
