@@ -23,7 +23,12 @@ export function openOutput(path: string | undefined, opts: { ownerOnly?: boolean
     // whatever a pipe cannot take yet, so a report of a million conversations read by a slower
     // consumer (`| less`, `| ssh`) would pile up in RAM (measured by scripts/adversarial.mjs). An
     // analyst's `| head` closing the pipe ends the output quietly.
-    return { write: (t) => writeAllSync(STDOUT_FD, Buffer.from(t, 'utf8')), writeBytes: (b) => writeAllSync(STDOUT_FD, b), close: () => {}, isTerminal: isatty(STDOUT_FD) };
+    return {
+      write: (t) => writing('standard output', () => writeAllSync(STDOUT_FD, Buffer.from(t, 'utf8'))),
+      writeBytes: (b) => writing('standard output', () => writeAllSync(STDOUT_FD, b)),
+      close: () => {},
+      isTerminal: isatty(STDOUT_FD),
+    };
   }
   let fd: number;
   try {
@@ -33,15 +38,26 @@ export function openOutput(path: string | undefined, opts: { ownerOnly?: boolean
     throw new UsageError(`cannot write ${path}: ${systemErrorWords(err)}`);
   }
   return {
-    write: (t) => {
-      writeSync(fd, t);
-    },
-    writeBytes: (b) => {
+    write: (t) => writing(path, () => writeSync(fd, t)),
+    writeBytes: (b) => writing(path, () => {
       for (let off = 0; off < b.length;) off += writeSync(fd, b, off, b.length - off);
-    },
-    close: () => closeSync(fd),
+    }),
+    close: () => writing(path, () => closeSync(fd)),
     isTerminal: false,
   };
+}
+
+/** Runs a write; a failure is one line naming the file ("no space left writing FILE"), not an internal error. */
+function writing(what: string, write: () => unknown): void {
+  try {
+    write();
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOSPC') throw new UsageError(`no space left writing ${what}`);
+    if (code === 'EDQUOT') throw new UsageError(`disk quota exceeded writing ${what}`);
+    if (code !== undefined) throw new UsageError(`cannot write ${what}: ${code}`);
+    throw err;
+  }
 }
 
 const STDOUT_FD = 1;

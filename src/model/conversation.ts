@@ -125,6 +125,8 @@ export interface SecretFacts {
   nonAscii: boolean;
   /** A short hash so that attempts can be compared without showing the secret. */
   fingerprint: string;
+  /** The line that carried it was longer than mailwire keeps: the secret is longer than `length` (a part of it was kept). */
+  cut?: boolean;
 }
 
 export interface AuthAttempt {

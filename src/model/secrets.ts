@@ -17,8 +17,9 @@ export function useRunKey(key: Uint8Array): void {
   RUN_KEY = key;
 }
 
-export function secretFacts(kind: SecretFacts['kind'], value: string): SecretFacts {
-  return {
+/** `cut`: the line carrying the secret was cut (LIMITS.MAX_LINE_BYTES): `value` is only its start. */
+export function secretFacts(kind: SecretFacts['kind'], value: string, cut = false): SecretFacts {
+  const facts: SecretFacts = {
     kind,
     value,
     length: [...value].length,
@@ -28,4 +29,6 @@ export function secretFacts(kind: SecretFacts['kind'], value: string): SecretFac
     nonAscii: /[^\x00-\x7f]/.test(value),
     fingerprint: createHmac('sha256', RUN_KEY).update(value).digest('hex').slice(0, 12),
   };
+  if (cut) facts.cut = true;
+  return facts;
 }

@@ -95,7 +95,8 @@ export function security(c: Conversation): string {
       tls.version?.name,
       tls.cipherSuite?.name,
       tls.sni ? `SNI ${tls.sni}` : undefined,
-      leaf ? `certificate ${leaf.subjectCN[0] ?? leaf.subject}` : undefined,
+      // An empty subject is possible (RFC 5280 §4.1.2.6, names in subjectAltName only): say so rather than print nothing.
+      leaf ? `certificate ${leaf.subjectCN[0] || leaf.subject || '(empty subject)'}` : undefined,
       tls.handshakeState !== 'established' ? `handshake: ${tls.handshakeState}` : undefined,
     ].filter(Boolean);
     if (bits.length) s += ` (${bits.join(', ')})`;
@@ -150,7 +151,7 @@ export function lineText(e: DialogueEvent, bodyBytes: number | undefined): strin
 
 /** What can be said of a secret without showing it: "11 chars, trailing space". */
 export function secretFactsText(s: SecretFacts): string {
-  return [`${s.length} chars`, s.leadingSpace ? 'leading space' : '', s.trailingSpace ? 'trailing space' : '', s.nonAscii ? 'non-ASCII' : ''].filter(Boolean).join(', ');
+  return [s.cut ? `more than ${s.length} chars (its line was cut)` : `${s.length} chars`, s.leadingSpace ? 'leading space' : '', s.trailingSpace ? 'trailing space' : '', s.nonAscii ? 'non-ASCII' : ''].filter(Boolean).join(', ');
 }
 
 /** Extra software facts ("backend EXMBX01.example.com, idVersion 3.5") as one phrase. */

@@ -8,6 +8,7 @@
  * connections in sequence, frames 1-18, 19-36, 37-54, 55-75), so "after the damage" is checkable.
  */
 import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +18,7 @@ import { newDecoded } from '../../src/decode/decoded.js';
 import { LinkType } from '../../src/capture/frame.js';
 import { isDecodedLinkType } from '../../src/capture/link-type.js';
 import { PcapngBuilder } from '../helpers/capture-builders.js';
-import { CAPTURES, pcapRecords, runCli, stderrLines, toPcapng, withU32, type CliResult } from './helpers.js';
+import { BIN, CAPTURES, pcapRecords, runCli, stderrLines, toPcapng, withU32, type CliResult } from './helpers.js';
 
 const SAMPLE = readFileSync(join(CAPTURES, 'iphone-exchange2007-plaintext.pcap'));
 const RECORDS = pcapRecords(SAMPLE);
@@ -262,4 +263,23 @@ describe('extract into a directory that cannot be made: one line, exit status 2'
       expect(stderrLines(r)).toEqual([`mailwire: cannot use ${dir} as the output directory: ${code}`]);
     });
   }
+});
+
+describe('--keylog that never ends', () => {
+  it('/dev/zero: read up to the size limit, one warning line, the report as without a key log', () => {
+    const sample = join(CAPTURES, 'iphone-exchange2007-plaintext.pcap');
+    const r = runCli(['read', sample, '--keylog', '/dev/zero', '--format', 'json']);
+    expect(r.status).toBe(0);
+    expect(stderrLines(r)).toEqual(['mailwire: warning: key log /dev/zero: only the first 64 MiB read (0 key line(s) in them); the rest is not read']);
+    expect(outcomes(JSON.parse(r.stdout) as Doc)).toEqual(BASELINE);
+  });
+});
+
+describe('live -w into a directory that does not exist', () => {
+  it('one line and exit status 2, before any capture starts (it used to keep capturing, as root, forever)', () => {
+    const r = spawnSync(process.execPath, [BIN, 'live', '-i', 'lo', '-w', '/nonexistent/dir/x.pcap', '--duration', '1'], { timeout: 60_000, env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.signal).toBeNull();
+    expect(r.status).toBe(2);
+    expect(r.stderr.toString().trim().split('\n')).toEqual([`mailwire: /nonexistent/dir/x.pcap: cannot write the capture: ENOENT: no such file or directory, open '/nonexistent/dir/x.pcap'`]);
+  });
 });

@@ -4,12 +4,12 @@
  * instead of making it queue the report in memory (measured in scripts/adversarial.mjs, not here).
  */
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TCP_FLAGS, hostAddress, pcapOf, tcpFrame } from '../../scripts/adversarial-packets.mjs';
-import { BIN, ROOT } from './helpers.js';
+import { BIN, CAPTURES, ROOT, runCli, stderrLines } from './helpers.js';
 
 /** 5000 unanswered SYNs: a report of several MB, far more than a pipe holds. */
 function bigCapture(): string {
@@ -32,5 +32,19 @@ describe('report on a pipe', () => {
     expect(first.length).toBeLessThan(5000 * 500); // the reader really stopped before the end
     expect(status).toBe(0);
     expect(stderr).toBe('');
+  });
+});
+
+describe('a full disk', () => {
+  it('-o /dev/full: one line "no space left writing FILE", exit status 2 (not an internal error)', () => {
+    const r = runCli(['read', join(CAPTURES, 'clean-imap.pcap'), '-o', '/dev/full']);
+    expect(r.status).toBe(2);
+    expect(stderrLines(r)).toEqual(['mailwire: no space left writing /dev/full']);
+  });
+
+  it('standard output on /dev/full: the same line, naming standard output', () => {
+    const r = spawnSync(process.execPath, [BIN, 'read', join(CAPTURES, 'clean-imap.pcap')], { cwd: ROOT, stdio: ['ignore', openSync('/dev/full', 'w'), 'pipe'] });
+    expect(r.status).toBe(2);
+    expect(r.stderr.toString()).toBe('mailwire: no space left writing standard output\n');
   });
 });

@@ -37,7 +37,8 @@ interface Pending {
   openSince: number | undefined;
   /** Server time accumulated (excludes client think time and IDLE waiting). */
   accum: number;
-  sasl?: SaslExchange & { challenges: number; responses: number; droppedSteps: number };
+  /** `cut`: a client step was longer than kept (LIMITS.MAX_LINE_BYTES, MAX_SASL_LINE_BYTES): the secret decoded is only its start. */
+  sasl?: SaslExchange & { challenges: number; responses: number; droppedSteps: number; cut?: boolean };
   auth?: AuthAttempt;
   idle?: boolean;
   /** Server bytes were lost while this command was in flight: its completion may be gone. */
@@ -310,6 +311,7 @@ class ImapDissector implements ProtocolDissector {
       const inflater = new RawInflater();
       this.inflaters[dir] = inflater;
       let inflatedOffset = 0;
+      let compressedBytes = 0;
       let reported = false;
       outer.divert((bytes, meta) => {
         if (inflater.error) {
@@ -319,7 +321,14 @@ class ImapDissector implements ProtocolDissector {
           }
           return;
         }
-        const out = inflater.push(bytes, Math.max(IMAP_LIMITS.INFLATE_CHUNK_BYTES, bytes.length * IMAP_LIMITS.MAX_INFLATE_RATIO));
+        compressedBytes += bytes.length;
+        // Over the whole stream too, not only per chunk: a bomb just under the per-chunk ratio (1 MB → 480 MB of short lines) costs a minute of dissection.
+        const allowed = IMAP_LIMITS.INFLATED_FLOOR_BYTES + compressedBytes * IMAP_LIMITS.MAX_TOTAL_INFLATE_RATIO - inflatedOffset;
+        const perChunk = Math.max(IMAP_LIMITS.INFLATE_CHUNK_BYTES, bytes.length * IMAP_LIMITS.MAX_INFLATE_RATIO);
+        const out = allowed > 0 ? inflater.push(bytes, Math.min(allowed, perChunk)) : new Uint8Array(0);
+        if (allowed <= 0 || (allowed < perChunk && inflater.error?.startsWith('inflated output over the cap'))) {
+          inflater.error = `more than ${IMAP_LIMITS.MAX_TOTAL_INFLATE_RATIO}x the compressed bytes inflated (${inflatedOffset + out.length} bytes from ${compressedBytes}): inflating stopped (possible decompression bomb)`;
+        }
         if (out.length > 0) {
           inner.push(out, { streamOffset: inflatedOffset, firstFrame: meta.firstFrame, lastFrame: meta.lastFrame, ts: meta.ts });
           inflatedOffset += out.length;
@@ -514,6 +523,7 @@ class ImapDissector implements ProtocolDissector {
         if (parsed.type === 'sasl-cancel') s.cancelled = true;
         else if (ev && line.raw.length > 0) ev.secrets = [{ start: 0, end: line.raw.length, kind: 'sasl' }];
         this.saslStep(p, 'C', line.raw);
+        if (line.overlong) p.sasl!.cut = true;
         if (p.auth) p.auth.frames.push(line.firstFrame);
       }
       return;
@@ -590,7 +600,7 @@ class ImapDissector implements ProtocolDissector {
           // Too many arguments: the first word may be only part of the user name, the second only part of the password.
           if (cmd.login.extra) a.details = { ...a.details, argumentCount: String(cmd.login.extra.count) };
         }
-        if (secret?.kind === 'password' && !cmd.login?.extra) a.secret = secretFacts('password', secret.value);
+        if (secret?.kind === 'password' && !cmd.login?.extra) a.secret = secretFacts('password', secret.value, line.overlong);
         p.auth = this.b.addAuth(a);
         break;
       }
@@ -598,6 +608,7 @@ class ImapDissector implements ProtocolDissector {
         const mech = cmd.authenticate?.mechanism ?? '';
         p.sasl = { mechanism: mech, steps: [], cancelled: false, challenges: 0, responses: 0, droppedSteps: 0 };
         if (secret?.kind === 'sasl') p.sasl.initialResponse = secret.value;
+        if (line.overlong) p.sasl.cut = true;
         const a: AuthAttempt = {
           n: this.conv.auth.length,
           method: 'AUTHENTICATE',
@@ -658,10 +669,10 @@ class ImapDissector implements ProtocolDissector {
         // `AUTH PLAIN <base64>`: SASL with an initial response, decoded like AUTHENTICATE's.
         const r = decodeSasl({ mechanism: wb.mechanism, initialResponse: secret.value, steps: [], cancelled: false });
         if (r.user !== undefined) Object.assign(a, { user: r.user, userForm: 'sasl', userRaw: r.user });
-        a.secret = secretFacts(r.secret?.kind ?? 'response', r.secret?.value ?? secret.value);
+        a.secret = secretFacts(r.secret?.kind ?? 'response', r.secret?.value ?? secret.value, line.overlong);
       }
     } else if (secret) {
-      a.secret = secretFacts(wb.method === 'APOP' ? 'hash' : 'password', secret.value);
+      a.secret = secretFacts(wb.method === 'APOP' ? 'hash' : 'password', secret.value, line.overlong);
     }
     p.auth = this.b.addAuth(a);
   }
@@ -865,6 +876,7 @@ class ImapDissector implements ProtocolDissector {
 
   private saslStep(p: Pending, side: 'C' | 'S', text: string): void {
     const s = p.sasl!;
+    if (side === 'C' && text.length > IMAP_LIMITS.MAX_SASL_LINE_BYTES) s.cut = true;
     if (s.steps.length >= IMAP_LIMITS.MAX_SASL_STEPS) {
       s.droppedSteps++;
       return;
@@ -885,7 +897,7 @@ class ImapDissector implements ProtocolDissector {
       a.userRaw = r.user;
     }
     if (r.authzid !== undefined) a.authzid = r.authzid;
-    if (r.secret) a.secret = secretFacts(r.secret.kind, r.secret.value);
+    if (r.secret) a.secret = secretFacts(r.secret.kind, r.secret.value, s.cut === true);
     const details: Record<string, string> = { ...r.details };
     if (r.errors.length > 0) details.saslErrors = r.errors.join('; ');
     if (s.droppedSteps > 0) details.saslStepsDropped = String(s.droppedSteps);

@@ -20,6 +20,13 @@ export const IMAP_LIMITS = {
    * reader (jq, Python's json) meets recursion without bound.
    */
   MAX_LIST_DEPTH: 64,
+  /**
+   * Over a whole COMPRESS=DEFLATE direction: inflated bytes beyond INFLATED_FLOOR_BYTES plus this
+   * many times the compressed bytes so far stop the inflater (anomaly 'inflate-error' says so).
+   * Mail text deflates 3-10x; a bomb just under MAX_INFLATE_RATIO per chunk is cut at 32x.
+   */
+  MAX_TOTAL_INFLATE_RATIO: 32,
+  INFLATED_FLOOR_BYTES: 16 * 1024 * 1024,
   /** Bytes of one inflate output chunk (zlib's chunk size for the synchronous call). */
   INFLATE_CHUNK_BYTES: 64 * 1024,
 } as const;

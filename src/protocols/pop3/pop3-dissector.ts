@@ -35,6 +35,8 @@ interface SaslProgress {
   outstanding: number;
   /** Time of the client's last SASL line (response time excludes the user's think time). */
   lastClientTs: number;
+  /** A client line of the exchange was longer than kept: the secret decoded is only its start. */
+  cut?: boolean;
 }
 
 /** A command waiting for its answer. */
@@ -448,7 +450,7 @@ class Pop3Dissector implements ProtocolDissector {
     if (cmd.command === 'USER') {
       this.lastUser = { user: raw.slice(cmd.argsAt), frame: li.firstFrame };
     } else if (cmd.command === 'PASS') {
-      const a: Omit<AuthAttempt, 'n'> = { method: 'USER/PASS', ...base, frames: [], secret: secretFacts('password', cmd.args[0] ?? '') };
+      const a: Omit<AuthAttempt, 'n'> = { method: 'USER/PASS', ...base, frames: [], secret: secretFacts('password', cmd.args[0] ?? '', li.overlong) };
       if (this.lastUser) {
         a.user = this.lastUser.user;
         a.userRaw = this.lastUser.user;
@@ -477,6 +479,7 @@ class Pop3Dissector implements ProtocolDissector {
       const mechanism = (guarded ? /^[A-Za-z0-9_-]*/.exec(cmd.args[0]!)![0] : cmd.args[0]!).toUpperCase();
       p.sasl = { mechanism, steps: [], cancelled: false, outstanding: 0, lastClientTs: li.ts };
       if (cmd.args.length > 1 && !guarded) p.sasl.initialResponse = cmd.args[1]!;
+      if (li.overlong) p.sasl.cut = true;
       p.auth = this.b.addAuth({ method: 'AUTH', mechanism, ...base, frames: [li.firstFrame], userForm: 'sasl' });
     }
   }
@@ -492,6 +495,7 @@ class Pop3Dissector implements ProtocolDissector {
     sasl.outstanding--;
     sasl.lastClientTs = li.ts;
     const cancel = raw === '*';
+    if (li.overlong) sasl.cut = true;
     if (cancel) sasl.cancelled = true;
     else if (sasl.steps.length < POP3_LIMITS.MAX_SASL_STEPS) sasl.steps.push({ side: 'C', text: raw });
     else this.b.anomaly('sasl-steps-capped', li.firstFrame, undefined, `more than ${POP3_LIMITS.MAX_SASL_STEPS} SASL steps`);
@@ -667,7 +671,7 @@ class Pop3Dissector implements ProtocolDissector {
         a.userRaw = r.user;
       }
       if (r.authzid !== undefined) a.authzid = r.authzid;
-      if (r.secret) a.secret = secretFacts(r.secret.kind, r.secret.value);
+      if (r.secret) a.secret = secretFacts(r.secret.kind, r.secret.value, p.sasl.cut === true);
       const details: Record<string, string> = { ...r.details };
       if (r.errors.length > 0) details['saslErrors'] = r.errors.join('; ');
       if (Object.keys(details).length > 0) a.details = details;

@@ -3,6 +3,8 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import type { Conversation } from '../../../src/model/conversation.js';
 import type { PlaintextSink, TlsLayer } from '../../../src/protocols/dissector.js';
+import { IMAP_LIMITS } from '../../../src/protocols/imap/limits.js';
+import { LIMITS } from '../../../src/protocols/limits.js';
 import { C, S, codes, dissect, transcript, type Seg } from './helpers.js';
 
 /** A realistic session touching most constructs: literals of every form, IDLE, AUTHENTICATE, pipelining. */
@@ -213,6 +215,35 @@ describe('IMAP session', () => {
     expect(c.events[7]!.inflated).toBe(true);
     expect(c.state).toBe('selected');
     expect(codes(c)).toEqual([]);
+  });
+
+  it('COMPRESS=DEFLATE bomb under the per-chunk ratio: inflating stops at MAX_TOTAL_INFLATE_RATIO over the stream, said once', () => {
+    const chunks: Uint8Array[] = [];
+    let inflated = 0;
+    // 4 KiB lines that deflate ~100-400x: every chunk stays under MAX_INFLATE_RATIO, the stream does not stay under 32x.
+    for (let i = 0; inflated < 2 * IMAP_LIMITS.INFLATED_FLOOR_BYTES; i++) {
+      const text = Array.from({ length: 64 }, (_, k) => `* OK ${i}-${k} ${'a'.repeat(4000)}\r\n`).join('');
+      inflated += text.length;
+      chunks.push(new Uint8Array(deflateRawSync(Buffer.from(text), { finishFlush: constants.Z_SYNC_FLUSH })));
+    }
+    const compressed = chunks.reduce((n, b) => n + b.length, 0);
+    expect(inflated / compressed).toBeLessThan(IMAP_LIMITS.MAX_INFLATE_RATIO);
+    expect(inflated).toBeGreaterThan(IMAP_LIMITS.INFLATED_FLOOR_BYTES + IMAP_LIMITS.MAX_TOTAL_INFLATE_RATIO * compressed);
+    const c = dissect([S('* OK ready\r\n'), C('a LOGIN u p\r\n'), S('a OK in\r\n'), C('b COMPRESS DEFLATE\r\n'), S('b OK deflating\r\n'), ...chunks.map((b) => S(b))]);
+    const errors = c.anomalies.filter((a) => a.code === 'inflate-error');
+    expect(errors).toHaveLength(1);
+    expect(errors[0]!.detail).toContain(`more than ${IMAP_LIMITS.MAX_TOTAL_INFLATE_RATIO}x the compressed bytes inflated`);
+    // What was inflated before the cap was dissected; nothing far beyond it.
+    const lines = c.events.filter((e) => e.inflated && e.side === 'S').length;
+    expect(lines).toBeGreaterThan(1000);
+    expect(lines * 4000).toBeLessThan(IMAP_LIMITS.INFLATED_FLOOR_BYTES + IMAP_LIMITS.MAX_TOTAL_INFLATE_RATIO * compressed + 64 * 1024);
+  });
+
+  it('a SASL response longer than a line: the secret is marked cut (its length is only what was kept)', () => {
+    const blob = Buffer.from(`\0alice\0${'p'.repeat(4 * LIMITS.MAX_LINE_BYTES)}`).toString('base64');
+    const c = dissect([S('* OK ready\r\n'), C('a AUTHENTICATE PLAIN\r\n'), S('+ \r\n'), C(`${blob}\r\n`), S('a NO [AUTHENTICATIONFAILED] no\r\n')]);
+    expect(c.auth[0]!.secret).toMatchObject({ kind: 'password', cut: true });
+    expect(c.auth[0]!.secret!.length).toBeLessThan(4 * LIMITS.MAX_LINE_BYTES);
   });
 
   it('a synchronising literal refused by the server is not awaited', () => {
