@@ -75,7 +75,7 @@ describe('terminal control characters from the capture are shown escaped', () =>
     for (const s of sequences) expect(s).toMatch(/^\x1b\[[0-9;]*m$/);
   });
 
-  for (const args of [['logins', '--format', 'csv'], ['logins', '--format', 'text'], ['logins', '--format', 'json'], ['read', '--format', 'json'], ['read', '--format', 'jsonl']]) {
+  for (const args of [['logins', '--format', 'csv'], ['logins', '--format', 'text'], ['logins', '--format', 'json'], ['read', '--format', 'json'], ['read', '--format', 'jsonl'], ['read', '--format', 'jsonl', '--schema', '2']]) {
     it(`${args.join(' ')}: no control or bidi character from the capture reaches the output`, () => {
       const r = runCli([args[0]!, path, ...args.slice(1)]);
       expect(r.status).toBe(0);

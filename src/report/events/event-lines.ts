@@ -7,6 +7,7 @@ import type { Conversation, Finding } from '../../model/conversation.js';
 import type { AnalysisStats } from '../../analyze.js';
 import { redactConversation } from '../../model/redact.js';
 import type { ReportOptions, ReportWriter, Sink } from '../context.js';
+import { jsonText } from '../escape.js';
 import { shouldShow, visibleFindings } from '../filter.js';
 import type { ByteSink, PreRendered } from '../json.js';
 import {
@@ -98,6 +99,7 @@ export class EventLinesReport implements ReportWriter {
   }
 }
 
+/** One event line; controls and bidi overrides as \uXXXX (escapeJsonControls, shared by every JSON writer). */
 function line(r: EventRecord): string {
-  return JSON.stringify(r) + '\n';
+  return jsonText(r) + '\n';
 }
