@@ -1,24 +1,24 @@
 #!/usr/bin/env node
 /**
  * Regenerates test/fixtures/tcp/*.json from the shared corpus with tshark's "Follow TCP stream":
- * for every TCP connection on a mail port (143, 993, 110, 995) of every capture, the endpoints and,
+ * for every TCP connection on a mail port (MAIL_PORTS of src/tcp/limits.ts: IMAP, POP3, SMTP) of every capture, the endpoints and,
  * per direction, the byte count, SHA-256 and first 64 bytes (hex) of the followed bytes, plus the
  * gaps tshark marked with "[N bytes missing in capture file]" (stripped from the bytes, recorded as
  * {at: data bytes before the gap, length}).
  *
  * Usage: node scripts/make-tcp-fixtures.mjs [corpus-dir]   (default: ../shared/corpus)
- * Needs tshark on PATH. Tests never run this: they read the committed JSON.
+ * Needs tshark on PATH and the build (dist/). Tests never run this: they read the committed JSON.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readdirSync, statSync, writeFileSync, existsSync, readFileSync } from 'node:fs';
 import { join, relative, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { MAIL_PORTS } from '../dist/tcp/limits.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const corpus = process.argv[2] ?? join(repo, '..', 'shared', 'corpus');
 const outDir = join(repo, 'test', 'fixtures', 'tcp');
-const MAIL_PORTS = [143, 993, 110, 995];
 const MARKER = /^\[(\d+) bytes missing in capture file\]\0$/;
 
 function tshark(args) {

@@ -40,6 +40,23 @@ import { pop3StarttlsFailed } from './rules/pop3-starttls-failed.js';
 import { pop3StarttlsInjection } from './rules/pop3-starttls-injection.js';
 import { pop3AuthCancelled } from './rules/pop3-auth-cancelled.js';
 import { pop3NoQuit } from './rules/pop3-no-quit.js';
+import { smtpCleartextLogin } from './rules/smtp-cleartext-login.js';
+import { smtpLoginFailed } from './rules/smtp-login-failed.js';
+import { smtpStarttlsRequired } from './rules/smtp-starttls-required.js';
+import { smtpAuthRequired } from './rules/smtp-auth-required.js';
+import { smtpRelayDenied } from './rules/smtp-relay-denied.js';
+import { smtpSenderNotOwned } from './rules/smtp-sender-not-owned.js';
+import { smtpMessageTooLarge } from './rules/smtp-message-too-large.js';
+import { smtpRepeatedLoginFailure } from './rules/smtp-repeated-login-failure.js';
+import { smtpStarttlsFailed } from './rules/smtp-starttls-failed.js';
+import { smtpStarttlsInjection } from './rules/smtp-starttls-injection.js';
+import { smtpEarlyTalker } from './rules/smtp-early-talker.js';
+import { smtpPipeliningWithoutCapability } from './rules/smtp-pipelining-without-capability.js';
+import { smtpSlowGreeting } from './rules/smtp-slow-greeting.js';
+import { smtpPort25Blocked } from './rules/smtp-port25-blocked.js';
+import { smtpUnknownCommand } from './rules/smtp-unknown-command.js';
+import { smtpMalformed } from './rules/smtp-malformed.js';
+import { smtpNoQuit } from './rules/smtp-no-quit.js';
 import { authContrastWithWorkingSession } from './rules/auth-contrast-with-working-session.js';
 import { tlsFailingClientFingerprint } from './rules/tls-failing-client-fingerprint.js';
 import { imapUnquotedCredentials } from './rules/imap-unquoted-credentials.js';
@@ -81,6 +98,7 @@ import { dovecotPasswordExposed } from './rules/dovecot-password-exposed.js';
 import { dovecotConnectionLimit } from './rules/dovecot-connection-limit.js';
 import { cyrusPlaintextDisallowed } from './rules/cyrus-plaintext-disallowed.js';
 import { courierTlsRequired } from './rules/courier-tls-required.js';
+import { m365SmtpAuthDisabled } from './rules/m365-smtp-auth-disabled.js';
 import { internalDissectorException } from './rules/internal-dissector-exception.js';
 import { internalRuleException } from './rules/internal-rule-exception.js';
 
@@ -157,6 +175,24 @@ export const CATALOGUE = [
   pop3StarttlsInjection,
   pop3AuthCancelled,
   pop3NoQuit,
+  // SMTP
+  smtpCleartextLogin,
+  smtpLoginFailed,
+  smtpStarttlsRequired,
+  smtpAuthRequired,
+  smtpRelayDenied,
+  smtpSenderNotOwned,
+  smtpMessageTooLarge,
+  smtpRepeatedLoginFailure,
+  smtpStarttlsFailed,
+  smtpStarttlsInjection,
+  smtpEarlyTalker,
+  smtpPipeliningWithoutCapability,
+  smtpSlowGreeting,
+  smtpPort25Blocked,
+  smtpUnknownCommand,
+  smtpMalformed,
+  smtpNoQuit,
   // Server products (knowledge base)
   exchangeProxyNotAuthenticated,
   exchangePlaintextLoginDisabled,
@@ -170,6 +206,7 @@ export const CATALOGUE = [
   dovecotConnectionLimit,
   cyrusPlaintextDisallowed,
   courierTlsRequired,
+  m365SmtpAuthDisabled,
   // Across connections
   authContrastWithWorkingSession,
   tlsFailingClientFingerprint,

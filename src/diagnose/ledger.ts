@@ -3,7 +3,7 @@
  * (repeated login failures, contrast with a working session). The pipeline streams: conversations
  * are not kept, only a small summary of their login attempts per server and client.
  */
-import type { Conversation } from '../model/conversation.js';
+import type { Conversation, MailProtocol } from '../model/conversation.js';
 import type { LookupSummary, ReachabilityEntry } from '../connectivity/facts.js';
 import type { ConnectionStart } from '../connectivity/path-tracker.js';
 import type { TlsFacts } from '../protocols/tls/types.js';
@@ -33,7 +33,7 @@ export interface FingerprintLedger {
 /** What is remembered of one login attempt: no secret, only its fingerprint and shape. */
 export interface LoginSummary {
   conversation: number;
-  protocol: 'imap' | 'pop3';
+  protocol: MailProtocol;
   client: string;
   outcome: 'ok' | 'failed';
   /** LOGIN, AUTHENTICATE, USER/PASS, APOP, AUTH (POP3 SASL), or the unknown command as sent. */
@@ -65,7 +65,7 @@ export interface ClientLedger {
 
 export interface ServerLedger {
   key: string;
-  protocol: 'imap' | 'pop3';
+  protocol: MailProtocol;
   server: string;
   clients: Map<string, ClientLedger>;
   /** Clients not tracked because of MAX_LEDGER_CLIENTS_PER_SERVER. */
@@ -79,7 +79,7 @@ export interface ServerLedger {
  * conversation is (a worker thread when reading is sharded) and applied where the ledger is.
  */
 export interface LedgerEntry {
-  protocol: 'imap' | 'pop3' | 'unknown';
+  protocol: MailProtocol | 'unknown';
   key: string;
   server: string;
   client: string;
@@ -105,7 +105,7 @@ function tlsOutcome(conv: Conversation, views: readonly LoginView[]): 'failed' |
 
 /** The ledger's summary of a finished conversation (login attempts, TLS fingerprint), or undefined when it has none to record. */
 export function summariseLogins(conv: Conversation): LedgerEntry | undefined {
-  const mail = conv.protocol === 'imap' || conv.protocol === 'pop3';
+  const mail = conv.protocol !== 'unknown';
   const views = mail ? loginViews(conv).filter((v) => v.outcome === 'ok' || v.outcome === 'failed') : [];
   const outcome = tlsOutcome(conv, views);
   if (views.length === 0 && outcome === undefined) return undefined;
@@ -222,7 +222,7 @@ function endpoint(e: { ip: string; port: number }): string {
 function summarise(conv: Conversation, v: LoginView): LoginSummary {
   const s: LoginSummary = {
     conversation: conv.id,
-    protocol: conv.protocol as 'imap' | 'pop3',
+    protocol: conv.protocol as MailProtocol,
     client: conv.client.ip,
     outcome: v.outcome === 'ok' ? 'ok' : 'failed',
     command: v.command,

@@ -12,10 +12,11 @@ import type { Exchange } from '../model/conversation.js';
 /** Commands whose exchange a live rule may speak about even when the server said OK (IMAP and POP3). */
 const LIVE_RULE_COMMANDS: ReadonlySet<string> = new Set([
   'LOGIN', 'AUTHENTICATE', 'STARTTLS', // IMAP
-  'USER', 'PASS', 'APOP', 'AUTH', 'STLS', // POP3
+  'USER', 'PASS', 'APOP', 'AUTH', 'STLS', // POP3 (AUTH and STARTTLS: SMTP too)
 ]);
 
-/** Whether a completed exchange may give a live rule something to report. */
+/** Whether a completed exchange may give a live rule something to report (SMTP: AUTH, or a 4xx/5xx reply). */
 export function mayRaiseLiveFinding(x: Exchange): boolean {
-  return !x.known || (x.status !== 'OK' && x.status !== '+OK') || LIVE_RULE_COMMANDS.has(x.command);
+  const ok = x.status === 'OK' || x.status === '+OK' || (x.status !== undefined && /^[23]\d\d$/.test(x.status));
+  return !x.known || !ok || LIVE_RULE_COMMANDS.has(x.command);
 }

@@ -61,6 +61,8 @@ export function loginDisabledAt(conv: Conversation, frame: number): boolean | un
   const caps = capabilitiesAt(conv, frame);
   if (!caps) return undefined;
   if (conv.protocol === 'pop3') return ![...caps.list].some((c) => c === 'USER' || c.startsWith('USER '));
+  // SMTP: a server that offers AUTH only inside TLS does not list it in EHLO before STARTTLS (RFC 4954 §4).
+  if (conv.protocol === 'smtp') return ![...caps.list].some((c) => c === 'AUTH' || c.startsWith('AUTH ') || c.startsWith('AUTH='));
   return caps.list.has('LOGINDISABLED');
 }
 
@@ -74,9 +76,20 @@ export function encryptedAt(conv: Conversation, n: number): boolean {
   return false;
 }
 
-/** The client asked for capabilities (CAPABILITY / CAPA) before `frame`, or the greeting carried them. */
+/** The command that asks the server's capabilities: CAPABILITY (IMAP), CAPA (POP3), EHLO (SMTP). */
+export function capabilityCommand(protocol: Conversation['protocol']): string {
+  return protocol === 'pop3' ? 'CAPA' : protocol === 'smtp' ? 'EHLO' : 'CAPABILITY';
+}
+
+/** The reply status means success: OK (IMAP), +OK (POP3), 2xx or the intermediate 3xx (SMTP). */
+export function succeeded(conv: Conversation, status: string): boolean {
+  if (conv.protocol === 'smtp') return status[0] === '2' || status[0] === '3';
+  return status === 'OK' || status === '+OK';
+}
+
+/** The client asked for capabilities (CAPABILITY / CAPA / EHLO) before `frame`, or the greeting carried them. */
 export function capabilityKnownBefore(conv: Conversation, frame: number): { asked: boolean; inGreeting: boolean } {
-  const cmd = conv.protocol === 'pop3' ? 'CAPA' : 'CAPABILITY';
+  const cmd = capabilityCommand(conv.protocol);
   const asked = conv.exchanges.some((x) => x.command === cmd && x.commandFrame <= frame);
   const inGreeting = conv.capabilities.some((c) => c.phase === 'greeting' && c.frame <= frame);
   return { asked, inGreeting };
@@ -139,7 +152,7 @@ function collectLoginViews(conv: Conversation): LoginView[] {
     const v: LoginView = {
       exchange: ex,
       command: ex.command,
-      outcome: ex.status === undefined ? 'unknown' : ex.status === 'OK' || ex.status === '+OK' ? 'ok' : 'failed',
+      outcome: ex.status === undefined ? 'unknown' : succeeded(conv, ex.status) ? 'ok' : 'failed',
       encrypted: encryptedAt(conv, ex.commandEvent),
       frames: exchangeFrames(ex),
     };
@@ -170,7 +183,7 @@ export function userShape(user: string | undefined): 'domain\\user' | 'user@doma
 
 /** The circumstances of the reply that completed `ex`, for the knowledge base. */
 export function replyContextOf(conv: Conversation, ex: Exchange): ReplyContext | undefined {
-  if (ex.status === undefined || (conv.protocol !== 'imap' && conv.protocol !== 'pop3')) return undefined;
+  if (ex.status === undefined || conv.protocol === 'unknown') return undefined;
   const product = serverProduct(conv);
   const r: ReplyContext = {
     product: product.key,

@@ -1,7 +1,8 @@
 /**
  * File names of extracted messages: they say the conversation, the direction and the message,
  * e.g. `c3-server-seq12-uid55.eml`, `c4-client-append1.eml`, `c5-server-msg2.eml`,
- * `c3-server-seq12-part-body-header.eml` (a partial fetch), `c5-server-msg2-top.eml`.
+ * `c3-server-seq12-part-body-header.eml` (a partial fetch), `c5-server-msg2-top.eml`,
+ * `c6-client-submit1.eml` (the first message an SMTP client sent on connection 6).
  * Only [a-z0-9._-] reach the file system: nothing from the capture can name a path.
  */
 import { EXTRACT_LIMITS } from './limits.js';
@@ -24,6 +25,8 @@ export interface NameParts {
   uid?: number;
   /** APPEND: 1-based count of message literals in the conversation. */
   append?: number;
+  /** SMTP: 1-based count of messages the client sent in the conversation. */
+  submission?: number;
 }
 
 /** The base name (without extension) of an extracted message. */
@@ -31,6 +34,7 @@ export function messageBaseName(p: NameParts): string {
   const parts = [`c${p.conversation}`, p.side === 'C' ? 'client' : 'server'];
   const id = p.identity;
   if (id.command === 'APPEND') parts.push(`append${p.append ?? 0}`);
+  else if (id.command === 'DATA' || id.command === 'BDAT') parts.push(`submit${p.submission ?? 0}`);
   else if (id.pop3Number !== undefined) parts.push(`msg${id.pop3Number}`);
   else {
     if (id.sequence !== undefined) parts.push(`seq${id.sequence}`);

@@ -10,7 +10,7 @@ import type { ContentStart } from '../protocols/dissector.js';
 export interface MessageIdentity {
   /** 'message': a whole message; 'part': a partial fetch (BODY[HEADER], <0.1024>, RFC822.TEXT, TOP). */
   kind: 'message' | 'part';
-  /** 'FETCH' | 'APPEND' | 'RETR' | 'TOP'. */
+  /** 'FETCH' | 'APPEND' | 'RETR' | 'TOP' | 'DATA' | 'BDAT'. */
   command: string;
   /** The FETCH item as the server named it (`BODY[]`, `BINARY[]`, `RFC822`, `BODY[HEADER]`...). */
   item?: string;
@@ -97,6 +97,11 @@ export function fetchUid(line: string): number | undefined {
 }
 
 /** What a POP3 body is, from its command (`RETR 3`, `TOP 3 10`). */
+/** An SMTP message (DATA content or BDAT chunks): always a whole message, sent by the client. */
+export function smtpIdentity(context: string): MessageIdentity | undefined {
+  return context === 'DATA' || context === 'BDAT' ? { kind: 'message', command: context } : undefined;
+}
+
 export function pop3Identity(context: string): MessageIdentity | undefined {
   const m = /^(RETR|TOP) +(\d+)\b/i.exec(context);
   if (!m) return undefined;

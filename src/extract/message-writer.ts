@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import type { ContentEnd, ContentSink, ContentStart } from '../protocols/dissector.js';
 import { messageBaseName, NameRegistry } from './file-name.js';
 import { EXTRACT_LIMITS } from './limits.js';
-import { fetchUid, imapIdentity, pop3Identity, type MessageIdentity } from './message-identity.js';
+import { fetchUid, imapIdentity, pop3Identity, smtpIdentity, type MessageIdentity } from './message-identity.js';
 
 /** One extracted message, as listed in index.json. */
 export interface ExtractedMessage {
@@ -21,17 +21,21 @@ export interface ExtractedMessage {
   input?: string;
   client: string;
   server: string;
-  protocol: 'imap' | 'pop3';
+  protocol: 'imap' | 'pop3' | 'smtp';
   direction: 'client-to-server' | 'server-to-client';
   /** 'message' (a whole message) or 'part' (a partial fetch or TOP, written only with --partial). */
   kind: 'message' | 'part';
-  /** 'FETCH' | 'APPEND' | 'RETR' | 'TOP'. */
+  /** 'FETCH' | 'APPEND' | 'RETR' | 'TOP' | 'DATA' | 'BDAT'. */
   command: string;
   item?: string;
   sequence?: number;
   uid?: number;
   pop3Number?: number;
   append?: number;
+  /** SMTP: 1-based count of messages the client sent in the conversation. */
+  submission?: number;
+  /** SMTP: the envelope (MAIL FROM, the RCPT TO not refused when the content started). */
+  envelope?: { from?: string; to: string[]; toDropped?: number };
   firstFrame: number;
   lastFrame: number;
   /** Bytes written. */
@@ -66,6 +70,7 @@ interface Open {
   start: ContentStart;
   identity: MessageIdentity;
   append?: number;
+  submission?: number;
   tmp: string;
   fd: number;
   hash: Hash;
@@ -90,19 +95,18 @@ export class MessageWriter implements ContentSink {
   private readonly names = new NameRegistry();
   /** APPEND message literals seen per conversation (numbering of `appendN` names). */
   private readonly appends = new Map<number, number>();
+  /** SMTP messages seen per conversation (numbering of `submitN` names). */
+  private readonly submissions = new Map<number, number>();
   private nextId = 1;
   private started = 0;
 
   constructor(private readonly opts: MessageWriterOptions) {}
 
   begin(start: ContentStart): number | undefined {
-    const identity = start.protocol === 'imap' ? imapIdentity(start) : pop3Identity(start.context);
+    const identity = start.protocol === 'imap' ? imapIdentity(start) : start.protocol === 'smtp' ? smtpIdentity(start.context) : pop3Identity(start.context);
     if (!identity) return undefined;
-    let append: number | undefined;
-    if (identity.command === 'APPEND') {
-      append = (this.appends.get(start.conversation) ?? 0) + 1;
-      this.appends.set(start.conversation, append);
-    }
+    const append = identity.command === 'APPEND' ? nextOrdinal(this.appends, start.conversation) : undefined;
+    const submission = start.protocol === 'smtp' ? nextOrdinal(this.submissions, start.conversation) : undefined;
     if (identity.kind === 'part' && !this.opts.partial) {
       this.skipped.parts++;
       return undefined;
@@ -128,6 +132,7 @@ export class MessageWriter implements ContentSink {
     this.started++;
     const o: Open = { start: { ...start }, identity, tmp, fd, hash: createHash('sha256'), size: 0 };
     if (append !== undefined) o.append = append;
+    if (submission !== undefined) o.submission = submission;
     this.open.set(id, o);
     return id;
   }
@@ -161,7 +166,7 @@ export class MessageWriter implements ContentSink {
     }
     const { start, identity } = o;
     const uid = identity.command === 'FETCH' && end.line !== undefined ? fetchUid(end.line) : undefined;
-    const base = messageBaseName({ conversation: start.conversation, side: start.side, identity, ...(uid !== undefined ? { uid } : {}), ...(o.append !== undefined ? { append: o.append } : {}) });
+    const base = messageBaseName({ conversation: start.conversation, side: start.side, identity, ...(uid !== undefined ? { uid } : {}), ...(o.append !== undefined ? { append: o.append } : {}), ...(o.submission !== undefined ? { submission: o.submission } : {}) });
     const file = this.names.take(base, end.complete, (n) => existsSync(join(this.opts.dir, n)));
     try {
       renameSync(o.tmp, join(this.opts.dir, file));
@@ -193,6 +198,8 @@ export class MessageWriter implements ContentSink {
     if (uid !== undefined) m.uid = uid;
     if (identity.pop3Number !== undefined) m.pop3Number = identity.pop3Number;
     if (o.append !== undefined) m.append = o.append;
+    if (o.submission !== undefined) m.submission = o.submission;
+    if (start.envelope !== undefined) m.envelope = { ...start.envelope, to: [...start.envelope.to] };
     if (start.size !== undefined) m.announcedSize = start.size;
     if (!end.complete) m.note = incompleteNote(end, o.size, start.size);
     this.messages.push(m);
@@ -228,4 +235,11 @@ function safeUnlink(path: string): void {
   } catch {
     // Already gone: nothing to clean.
   }
+}
+
+/** The next 1-based number in a per-conversation count (APPEND literals, SMTP messages). */
+function nextOrdinal(counts: Map<number, number>, conversation: number): number {
+  const n = (counts.get(conversation) ?? 0) + 1;
+  counts.set(conversation, n);
+  return n;
 }

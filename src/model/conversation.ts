@@ -10,7 +10,9 @@
 import type { ConnectionSummary, Endpoint, RoleSource } from '../tcp/stream.js';
 import type { PathFacts } from '../connectivity/facts.js';
 
-export type Protocol = 'imap' | 'pop3' | 'unknown';
+export type Protocol = 'imap' | 'pop3' | 'smtp' | 'unknown';
+/** A protocol mailwire dissects (not 'unknown'). */
+export type MailProtocol = Exclude<Protocol, 'unknown'>;
 export type Severity = 'error' | 'warning' | 'info';
 /** 'C' = client to server, 'S' = server to client. */
 export type Side = 'C' | 'S';

@@ -2,8 +2,8 @@
  * Chooses the protocol of each TCP connection and wires its dissector (and TLS layer) together.
  * It is the StreamFactory the TCP reassembler calls.
  *
- *  - 143 / 110: IMAP / POP3 in cleartext (STARTTLS/STLS handled inside the dissectors).
- *  - 993 / 995: TLS from the first byte; the TLS layer feeds plaintext (when it has keys) to IMAP / POP3.
+ *  - 143 / 110 / 25 / 587: IMAP / POP3 / SMTP in cleartext (STARTTLS/STLS handled inside the dissectors).
+ *  - 993 / 995 / 465: TLS from the first byte; the TLS layer feeds plaintext (when it has keys) to IMAP / POP3 / SMTP.
  *  - other ports the user names, and any connection whose first server bytes look like a greeting:
  *    the protocol is chosen from the greeting (`* OK` / `* PREAUTH` / `* BYE` → IMAP, `+OK` → POP3,
  *    a TLS handshake record → TLS, then the first decrypted server bytes decide the same way; when
@@ -22,6 +22,7 @@ import type { ConnectionInfo, ConnectionSummary, Direction, EndReason, SegmentMe
 import type { ContentSink, DissectorFactory, DissectorOptions, PlaintextSink, ProtocolDissector, TlsLayer, TlsLayerFactory } from './dissector.js';
 import { createImapDissector } from './imap/imap-dissector.js';
 import { createPop3Dissector } from './pop3/pop3-dissector.js';
+import { createSmtpDissector } from './smtp/smtp-dissector.js';
 import { ConversationBuilder } from './conversation-builder.js';
 import { MAIL_PORTS } from '../tcp/limits.js';
 import { peekClientHello } from './tls/client-hello-peek.js';
@@ -32,13 +33,23 @@ export const IMAP_PORT = 143;
 export const IMAPS_PORT = 993;
 export const POP3_PORT = 110;
 export const POP3S_PORT = 995;
+export const SMTP_PORT = 25;
+export const SUBMISSION_PORT = 587;
+export const SUBMISSIONS_PORT = 465;
 
 /** Bytes a sniffing handler holds while it waits for the server's first bytes (each direction together). */
 const MAX_SNIFF_BUFFER_BYTES = 64 * 1024;
-/** Server plaintext looked at to recognise a greeting: a greeting that is not recognised in this many bytes (or by its first LF) is none. */
-const MAX_SNIFF_HEAD_BYTES = 16;
+/**
+ * Server plaintext looked at to recognise a greeting: a greeting that is not recognised in this many
+ * bytes (or by its first LF) is none. An SMTP greeting names its protocol anywhere in its first line
+ * (`220 mx.example.org ESMTP Postfix`), so a head that starts like one is read up to its LF, within
+ * RFC 5321's 512-octet reply line.
+ */
+const MAX_SNIFF_HEAD_BYTES = 512;
+/** Bytes enough to tell IMAP, POP3 and TLS apart (and to see that a head does not start like `220`). */
+const SHORT_HEAD_BYTES = 16;
 
-export type Guess = 'imap' | 'pop3' | 'tls' | undefined;
+export type Guess = 'imap' | 'pop3' | 'smtp' | 'tls' | undefined;
 
 /**
  * The dissector for a protocol guessed from a greeting (guessFromServerBytes): the one place that
@@ -48,17 +59,35 @@ export function dissectorFor(guess: Guess): DissectorFactory | undefined {
   switch (guess) {
     case 'imap': return createImapDissector;
     case 'pop3': return createPop3Dissector;
+    case 'smtp': return createSmtpDissector;
     default: return undefined;
   }
 }
 
-/** What the first bytes a server sends say about the protocol (RFC 3501 §7.1, RFC 1939 §4, TLS record). */
+/**
+ * What the first bytes a server sends say about the protocol (RFC 3501 §7.1, RFC 1939 §4,
+ * RFC 5321 §4.2 and §3.1: `220`, a space or hyphen, and a first line that says SMTP or ESMTP, TLS record).
+ */
 export function guessFromServerBytes(b: Uint8Array): Guess {
   if (b.length >= 3 && b[0] === 0x16 && b[1] === 0x03 && b[2]! <= 0x04) return 'tls';
   const head = String.fromCharCode(...b.subarray(0, 12)).toUpperCase();
   if (/^\* (OK|PREAUTH|BYE)\b/.test(head)) return 'imap';
   if (/^\+OK\b/.test(head) || /^-ERR\b/.test(head)) return 'pop3';
+  if (/^220[ -]/.test(head) && isSmtpGreetingLine(b)) return 'smtp';
   return undefined;
+}
+
+/** The first line (up to its LF, within the head) says SMTP: `220 host ESMTP ...`, `220-host SMTP ...`. */
+function isSmtpGreetingLine(b: Uint8Array): boolean {
+  const lf = b.indexOf(0x0a);
+  const line = String.fromCharCode(...b.subarray(0, lf < 0 ? Math.min(b.length, MAX_SNIFF_HEAD_BYTES) : lf));
+  return /\bE?SMTPS?\b/i.test(line);
+}
+
+/** The head may still become a recognised greeting with more bytes (it starts like `220` and has no LF yet). */
+function undecidedHead(head: Uint8Array): boolean {
+  if (head.length < SHORT_HEAD_BYTES) return !head.includes(0x0a);
+  return head.length < MAX_SNIFF_HEAD_BYTES && head[0] === 0x32 && head[1] === 0x32 && head[2] === 0x30 && !head.includes(0x0a);
 }
 
 /** What the first bytes a client sends say: a TLS ClientHello (the server waits for it). */
@@ -101,8 +130,10 @@ export class Dispatcher implements StreamFactory {
     const other = conn.client.port;
     if (port === IMAP_PORT) return this.plain(conn, createImapDissector);
     if (port === POP3_PORT) return this.plain(conn, createPop3Dissector);
+    if (port === SMTP_PORT || port === SUBMISSION_PORT) return this.plain(conn, createSmtpDissector);
     if (port === IMAPS_PORT) return this.implicitTls(conn, createImapDissector);
     if (port === POP3S_PORT) return this.implicitTls(conn, createPop3Dissector);
+    if (port === SUBMISSIONS_PORT) return this.implicitTls(conn, createSmtpDissector);
     if (this.extraPorts.has(port) || this.extraPorts.has(other) || MAIL_PORTS.includes(other)) {
       return guard(conn, () => new SniffingHandler(conn, this), this.opts.onConversation);
     }
@@ -281,8 +312,8 @@ class TlsSniffingHandler implements StreamHandler {
       this.headLen += n;
       const head = this.head.subarray(0, this.headLen);
       const guess = guessFromServerBytes(head);
-      if (guess === 'imap' || guess === 'pop3') return this.decide(guess);
-      if (this.headLen >= MAX_SNIFF_HEAD_BYTES || head.includes(0x0a)) return this.decide(undefined);
+      if (guess === 'imap' || guess === 'pop3' || guess === 'smtp') return this.decide(guess);
+      if (!undecidedHead(head)) return this.decide(undefined);
     }
     if (this.held > MAX_SNIFF_BUFFER_BYTES) this.decide(undefined);
   }

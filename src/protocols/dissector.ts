@@ -30,7 +30,7 @@ export interface TlsLayer {
 
 export type TlsLayerFactory = (info: ConnectionInfo, plaintext: PlaintextSink) => TlsLayer;
 
-/** Where one piece of message content starts: an IMAP literal, or a POP3 RETR/TOP body. */
+/** Where one piece of message content starts: an IMAP literal, a POP3 RETR/TOP body, an SMTP message (DATA or BDAT). */
 export interface ContentStart {
   /** The conversation the content belongs to (its id in the analysis: the analysis renumbers across inputs). */
   conversation: number;
@@ -38,15 +38,21 @@ export interface ContentStart {
   input?: string;
   client: Endpoint;
   server: Endpoint;
-  protocol: 'imap' | 'pop3';
+  protocol: 'imap' | 'pop3' | 'smtp';
   side: Side;
   /**
    * What says which content this is. IMAP: the logical line's text so far, ending with this
    * literal's announcement (`* 12 FETCH (UID 7 BODY[] {2345}`, `A3 APPEND INBOX {310}`).
-   * POP3: the command the body answers (`RETR 3`, `TOP 3 10`).
+   * POP3: the command the body answers (`RETR 3`, `TOP 3 10`). SMTP: 'DATA' or 'BDAT'.
    */
   context: string;
-  /** IMAP: index of the literal within its logical line; POP3: 0. */
+  /**
+   * SMTP: the envelope of the transaction (RFC 5321 §2.3.1): the MAIL FROM reverse-path and the
+   * RCPT TO forward-paths not refused by the time the content started (at most
+   * SMTP_LIMITS.MAX_RECIPIENTS; `toDropped` counts the rest).
+   */
+  envelope?: { from?: string; to: string[]; toDropped?: number };
+  /** IMAP: index of the literal within its logical line; POP3, SMTP: 0. */
   index: number;
   /** IMAP: the announced size; POP3: undefined (the terminator ends the body). */
   size?: number;

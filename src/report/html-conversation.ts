@@ -34,7 +34,7 @@ const MARK: Record<Severity, string> = { error: '✖', warning: '▲', info: '�
 export interface ConversationKey {
   id: number;
   severity: Severity | 'none';
-  protocol: 'imap' | 'pop3' | 'other';
+  protocol: 'imap' | 'pop3' | 'smtp' | 'other';
 }
 
 export function conversationKey(c: Conversation, findings: readonly Finding[]): ConversationKey {

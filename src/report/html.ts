@@ -255,7 +255,7 @@ export class HtmlReport implements ReportWriter {
       o.push(`<label><input type="checkbox" name="severity" value="${s}" checked> ${s === 'none' ? 'no findings' : s} (${count((k) => k.severity === s)})</label>`);
     }
     o.push('</fieldset><fieldset><legend>Protocol</legend>');
-    for (const [p, label] of [['imap', 'IMAP'], ['pop3', 'POP3'], ['other', 'other']] as const) {
+    for (const [p, label] of [['imap', 'IMAP'], ['pop3', 'POP3'], ['smtp', 'SMTP'], ['other', 'other']] as const) {
       o.push(`<label><input type="checkbox" name="protocol" value="${p}" checked> ${label} (${count((k) => k.protocol === p)})</label>`);
     }
     o.push('</fieldset>');

@@ -67,5 +67,8 @@ export const ENTRY_BYTES = {
   dialogue: 17_000,
 } as const;
 
-/** Well-known mail ports: IMAP 143, IMAPS 993, POP3 110, POP3S 995. */
-export const MAIL_PORTS: readonly number[] = [143, 993, 110, 995];
+/**
+ * Well-known mail ports, the one list every layer uses: IMAP 143, IMAPS 993, POP3 110, POP3S 995,
+ * SMTP 25, submission 587 (RFC 6409) and submissions 465 (RFC 8314, implicit TLS).
+ */
+export const MAIL_PORTS: readonly number[] = [143, 993, 110, 995, 25, 587, 465];

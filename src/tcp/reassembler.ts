@@ -60,7 +60,7 @@ export interface ReassemblerOptions {
 
 const DEFAULT_MAIL_PORTS = new Set(MAIL_PORTS);
 
-/** The defaults: mail ports 143, 993, 110, 995 and the caps of TCP_LIMITS. */
+/** The defaults: the mail ports of MAIL_PORTS and the caps of TCP_LIMITS. */
 export const DEFAULT_REASSEMBLER_OPTIONS: Readonly<ReassemblerOptions> = Object.freeze({
   isMailPort: (port: number) => DEFAULT_MAIL_PORTS.has(port),
   idleTimeoutSec: TCP_LIMITS.IDLE_TIMEOUT_SEC,

@@ -7,6 +7,7 @@ import type { DissectorFactory } from '../../src/protocols/dissector.js';
 import type { ConnectionInfo, ConnectionSummary, Direction } from '../../src/tcp/stream.js';
 import { createPop3Dissector } from '../../src/protocols/pop3/pop3-dissector.js';
 import { createImapDissector } from '../../src/protocols/imap/imap-dissector.js';
+import { createSmtpDissector } from '../../src/protocols/smtp/smtp-dissector.js';
 import { Diagnoser } from '../../src/diagnose/diagnose.js';
 import { closedSummary } from '../helpers/connection.js';
 
@@ -95,4 +96,8 @@ export function only(findings: Finding[], id: string): Finding[] {
 
 export function imap(steps: Step[], o: DialogueOptions = {}): Conversation {
   return feed(createImapDissector, steps, { serverPort: 143, ...o });
+}
+
+export function smtp(steps: Step[], o: DialogueOptions = {}): Conversation {
+  return feed(createSmtpDissector, steps, { serverPort: 587, ...o });
 }

@@ -29,7 +29,11 @@ export function firstSentence(text: string): string {
   return m ? m[1]! : text;
 }
 
-/** Status, code and text of a reply as the server sent it: `NO [AUTHENTICATIONFAILED] Authentication failed.` */
+/**
+ * Status, code and text of a reply as the server sent it: `NO [AUTHENTICATIONFAILED] Authentication
+ * failed.`; an SMTP reply code is followed by its enhanced code without brackets: `535 5.7.8 Error: ...`.
+ */
 export function replyText(status: string | undefined, code: string | undefined, text: string | undefined): string {
-  return [status ?? '', code !== undefined ? `[${code}]` : '', text ?? ''].filter(Boolean).join(' ');
+  const smtp = status !== undefined && /^\d{3}$/.test(status);
+  return [status ?? '', code === undefined ? '' : smtp ? code : `[${code}]`, text ?? ''].filter(Boolean).join(' ');
 }

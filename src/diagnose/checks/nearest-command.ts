@@ -1,4 +1,5 @@
 /** Suggests the command a client probably meant when it sent an unknown one. */
+import type { MailProtocol } from '../../model/conversation.js';
 
 /** IMAP commands (RFC 9051 §6 and common extensions), for suggestions. */
 export const IMAP_COMMANDS: readonly string[] = [
@@ -11,20 +12,24 @@ export const IMAP_COMMANDS: readonly string[] = [
 /** POP3 commands (RFC 1939, 2449, 2595, 5034, 6856). */
 export const POP3_COMMANDS: readonly string[] = ['USER', 'PASS', 'APOP', 'QUIT', 'STAT', 'LIST', 'RETR', 'DELE', 'NOOP', 'RSET', 'TOP', 'UIDL', 'CAPA', 'STLS', 'AUTH', 'UTF8', 'LANG'];
 
+/** SMTP commands (RFC 5321 §4.1 and the extensions of a submission dialogue). */
+export const SMTP_COMMANDS: readonly string[] = ['HELO', 'EHLO', 'MAIL', 'RCPT', 'DATA', 'RSET', 'NOOP', 'QUIT', 'VRFY', 'EXPN', 'HELP', 'STARTTLS', 'AUTH', 'BDAT', 'ETRN'];
+
 /** Confusions seen in the field: a command of the other protocol, or a common abbreviation. */
-const KNOWN_CONFUSIONS: Record<'imap' | 'pop3', Record<string, string>> = {
+const KNOWN_CONFUSIONS: Record<MailProtocol, Record<string, string>> = {
   imap: { AUTH: 'AUTHENTICATE or LOGIN', USER: 'LOGIN', PASS: 'LOGIN', LOGON: 'LOGIN', QUIT: 'LOGOUT', EXIT: 'LOGOUT', STLS: 'STARTTLS', CAPA: 'CAPABILITY', RETR: 'FETCH', DELE: 'STORE +FLAGS (\\Deleted)' },
   pop3: { LOGIN: 'USER and PASS', AUTHENTICATE: 'AUTH', LOGOUT: 'QUIT', STARTTLS: 'STLS', CAPABILITY: 'CAPA', LOGON: 'USER and PASS' },
+  smtp: { LOGIN: 'AUTH LOGIN', AUTHENTICATE: 'AUTH', LOGOUT: 'QUIT', STLS: 'STARTTLS', CAPABILITY: 'EHLO', CAPA: 'EHLO', USER: 'AUTH', PASS: 'AUTH', SEND: 'MAIL FROM', FROM: 'MAIL FROM', TO: 'RCPT TO' },
 };
 
 /** Most edits a typo may need to still be suggested. */
 const MAX_EDIT_DISTANCE = 2;
 
 /** The command meant, or undefined when nothing is close. `name` is upper-cased. */
-export function nearestCommand(protocol: 'imap' | 'pop3', name: string): string | undefined {
+export function nearestCommand(protocol: MailProtocol, name: string): string | undefined {
   const known = KNOWN_CONFUSIONS[protocol][name];
   if (known) return known;
-  const list = protocol === 'imap' ? IMAP_COMMANDS : POP3_COMMANDS;
+  const list = protocol === 'imap' ? IMAP_COMMANDS : protocol === 'smtp' ? SMTP_COMMANDS : POP3_COMMANDS;
   let best: string | undefined;
   let bestD = MAX_EDIT_DISTANCE + 1;
   for (const c of list) {

@@ -1,11 +1,12 @@
-/** The same client failing to log in again and again (imap/pop3.repeated-login-failure). */
+/** The same client failing to log in again and again (imap/pop3/smtp.repeated-login-failure). */
+import type { MailProtocol } from '../../model/conversation.js';
 import type { FindingDraft } from '../rule.js';
 import type { CaptureLedger } from '../ledger.js';
 
 /** Failures from one client to one server, from which the "endless password prompt" is reported. */
 export const REPEATED_FAILURE_THRESHOLD = 3;
 
-export function repeatedFailureDrafts(ledger: CaptureLedger, protocol: 'imap' | 'pop3'): FindingDraft[] {
+export function repeatedFailureDrafts(ledger: CaptureLedger, protocol: MailProtocol): FindingDraft[] {
   const out: FindingDraft[] = [];
   for (const server of ledger.servers.values()) {
     if (server.protocol !== protocol) continue;

@@ -1,11 +1,11 @@
 /**
  * Every non-OK server status the conversation holds (tagged completions and untagged NO/BAD/BYE;
- * POP3 -ERR answers), each with its ReplyContext and knowledge-base entry. Shared by the vendor
+ * POP3 -ERR answers; SMTP 4xx/5xx replies), each with its ReplyContext and knowledge-base entry. Shared by the vendor
  * rules and imap.bad-response / imap.server-bye.
  */
 import type { Conversation, Exchange } from '../../model/conversation.js';
 import { lookupReply, type ReplyContext, type ReplyKnowledge } from '../knowledge/lookup.js';
-import { imapParsed, replyContextOf } from '../view.js';
+import { imapParsed, replyContextOf, succeeded } from '../view.js';
 import { memoInPass } from '../run-memo.js';
 
 export interface ServerReply {
@@ -27,7 +27,7 @@ export const failedReplies: (conv: Conversation) => readonly ServerReply[] = mem
 function collectFailedReplies(conv: Conversation): ServerReply[] {
   const out: ServerReply[] = [];
   for (const ex of conv.exchanges) {
-    if (ex.status === undefined || ex.status === 'OK' || ex.status === '+OK' || ex.completionEvent === undefined) continue;
+    if (ex.status === undefined || succeeded(conv, ex.status) || ex.completionEvent === undefined) continue;
     const ctx = replyContextOf(conv, ex);
     if (!ctx) continue;
     const r: ServerReply = { event: ex.completionEvent, frame: ex.completionFrame ?? ex.commandFrame, exchange: ex, tagged: true, ctx };

@@ -1,13 +1,13 @@
-/** STARTTLS / STLS refused by the server (imap.starttls-failed, pop3.starttls-failed). */
+/** STARTTLS / STLS refused by the server (imap.starttls-failed, pop3.starttls-failed, smtp.starttls-failed). */
 import type { Conversation } from '../../model/conversation.js';
 import type { FindingDraft } from '../rule.js';
-import { exchangeEvents, exchangeFrames, loginViews } from '../view.js';
+import { exchangeEvents, exchangeFrames, loginViews, succeeded } from '../view.js';
 import { replyText } from './describe.js';
 
 export function starttlsFailedDrafts(conv: Conversation, command: 'STARTTLS' | 'STLS'): FindingDraft[] {
   const out: FindingDraft[] = [];
   for (const ex of conv.exchanges) {
-    if (ex.command !== command || ex.status === undefined || ex.status === 'OK' || ex.status === '+OK') continue;
+    if (ex.command !== command || ex.status === undefined || succeeded(conv, ex.status)) continue;
     const later = loginViews(conv).some((v) => v.exchange.n > ex.n && !v.encrypted);
     out.push({
       frames: exchangeFrames(ex),

@@ -5,7 +5,7 @@
  */
 import type { Conversation } from '../../model/conversation.js';
 
-export type ProductKey = 'exchange' | 'm365' | 'dovecot' | 'cyrus' | 'courier' | 'gmail' | 'yahoo' | 'james' | 'zimbra' | 'hmailserver' | 'unknown';
+export type ProductKey = 'exchange' | 'm365' | 'dovecot' | 'cyrus' | 'courier' | 'gmail' | 'yahoo' | 'james' | 'zimbra' | 'hmailserver' | 'postfix' | 'exim' | 'unknown';
 
 export interface ServerProduct {
   key: ProductKey;
@@ -19,7 +19,7 @@ export interface ServerProduct {
 const FAMILIES: ReadonlyArray<readonly [ProductKey, RegExp, string]> = [
   ['m365', /office ?365|exchange online|outlook\.com\b|microsoft 365/i, 'Microsoft 365 (Exchange Online)'],
   ['exchange', /exchange/i, 'Microsoft Exchange'],
-  ['gmail', /gimap|gmail|google/i, 'Gmail'],
+  ['gmail', /gimap|gmail|google|\bgsmtp\b/i, 'Gmail'],
   ['dovecot', /dovecot/i, 'Dovecot'],
   ['cyrus', /cyrus/i, 'Cyrus IMAP'],
   ['courier', /courier/i, 'Courier'],
@@ -27,6 +27,8 @@ const FAMILIES: ReadonlyArray<readonly [ProductKey, RegExp, string]> = [
   ['james', /apache james|\bjames\b/i, 'Apache James'],
   ['zimbra', /zimbra/i, 'Zimbra'],
   ['hmailserver', /hmailserver/i, 'hMailServer'],
+  ['postfix', /postfix/i, 'Postfix'],
+  ['exim', /\bexim\b/i, 'Exim'],
 ];
 
 /** Exchange Online back ends are named like FR3P281CA0157.DEUP281.PROD.OUTLOOK.COM. */

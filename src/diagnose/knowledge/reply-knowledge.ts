@@ -2,6 +2,7 @@
  * The shape of one knowledge-base entry: a server reply pattern (product, status, response code,
  * text, and the circumstances) mapped to what it means and how to fix it.
  */
+import type { MailProtocol } from '../../model/conversation.js';
 import type { ProductKey } from './products.js';
 
 /** Vendor findings the knowledge base can raise (each has its own rule file in ../rules/). */
@@ -17,16 +18,21 @@ export type VendorFindingId =
   | 'dovecot.password-exposed'
   | 'dovecot.connection-limit'
   | 'cyrus.plaintext-disallowed'
-  | 'courier.tls-required';
+  | 'courier.tls-required'
+  | 'm365.smtp-auth-disabled'
+  | 'smtp.starttls-required'
+  | 'smtp.auth-required'
+  | 'smtp.relay-denied'
+  | 'smtp.sender-not-owned';
 
 /** The circumstances of one server reply, as the rules see them. */
 export interface ReplyContext {
   product: ProductKey;
   version?: string;
-  protocol: 'imap' | 'pop3';
-  /** 'OK' | 'NO' | 'BAD' | 'BYE' (IMAP), '+OK' | '-ERR' (POP3). */
+  protocol: MailProtocol;
+  /** 'OK' | 'NO' | 'BAD' | 'BYE' (IMAP), '+OK' | '-ERR' (POP3), the three-digit reply code (SMTP). */
   status: string;
-  /** Response code without brackets ('AUTHENTICATIONFAILED', 'SYS/TEMP', 'Error=ProxyNotAuthenticated Proxy=...'). */
+  /** Response code without brackets ('AUTHENTICATIONFAILED', 'SYS/TEMP', 'Error=ProxyNotAuthenticated Proxy=...'); SMTP: the enhanced status code ('5.7.8'). */
   code?: string;
   /** The human-readable text after status and code. */
   text: string;
@@ -44,7 +50,7 @@ export interface ReplyKnowledge {
   readonly key: string;
   /** Products this entry applies to ('any' = every server). */
   readonly products: readonly ProductKey[] | 'any';
-  readonly protocol: 'imap' | 'pop3' | 'any';
+  readonly protocol: MailProtocol | 'any';
   /** Status the reply must have (anchored regular expression over ReplyContext.status). */
   readonly status?: RegExp;
   readonly code?: RegExp;

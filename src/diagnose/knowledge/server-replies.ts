@@ -16,6 +16,13 @@ const GOOGLE_APP_PASSWORDS = 'https://support.google.com/accounts/answer/185833'
 const RFC5530 = 'RFC 5530 §3 (IMAP response codes)';
 const RFC3206 = 'RFC 3206 §4-5 (POP3 [SYS/*] and [AUTH] codes)';
 const RFC2449 = 'RFC 2449 §8.1 (POP3 [IN-USE], [LOGIN-DELAY])';
+const RFC4954 = 'RFC 4954 §6 (SMTP AUTH status codes)';
+const RFC3207 = 'RFC 3207 §4 (SMTP STARTTLS: 530 5.7.0 Must issue a STARTTLS command first)';
+const RFC3463 = 'RFC 3463 §3.8 (enhanced status codes: security or policy status, X.7.Y)';
+const MS_SMTP_AUTH = 'https://learn.microsoft.com/exchange/clients-and-mobile-in-exchange-online/authenticated-client-smtp-submission';
+const POSTFIX_SASL = 'https://www.postfix.org/SASL_README.html';
+const POSTFIX_POSTCONF = 'https://www.postfix.org/postconf.5.html';
+const smtpPlain = (r: { encrypted: boolean }): boolean => !r.encrypted;
 
 const imapNotEncrypted = (r: { encrypted: boolean }): boolean => !r.encrypted;
 
@@ -496,6 +503,164 @@ export const SERVER_REPLIES: readonly ReplyKnowledge[] = [
     meaning: 'The account is over a quota (storage, or a provider\'s bandwidth limit).',
     fix: 'Free space or wait for the bandwidth allowance to reset.',
     references: [RFC5530],
+  },
+  // --- SMTP submission (RFC 4954, 3207, 5321; Microsoft 365, Gmail, Exchange, Postfix) -----------
+  {
+    key: 'm365-smtp-client-auth-disabled',
+    products: 'any',
+    protocol: 'smtp',
+    text: /SmtpClientAuthentication is disabled/i,
+    meaning:
+      'Exchange Online has authenticated SMTP submission (SMTP AUTH) switched off, for the whole tenant ("for the Tenant") or for this mailbox ("for the Mailbox"); the password was not even checked.',
+    fix:
+      'An administrator enables it: for one mailbox `Set-CASMailbox -Identity <user> -SmtpClientAuthenticationDisabled $false` (Microsoft 365 admin center → user → Mail → Manage email apps → Authenticated SMTP), for the tenant `Set-TransportConfig -SmtpClientAuthenticationDisabled $false`. Security defaults also block it. Better: have the client use OAuth2 (XOAUTH2) or Microsoft Graph.',
+    references: [MS_SMTP_AUTH, 'https://learn.microsoft.com/powershell/module/exchange/set-casmailbox'],
+    finding: 'm365.smtp-auth-disabled',
+  },
+  {
+    key: 'm365-smtp-basic-auth-disabled',
+    products: 'any',
+    protocol: 'smtp',
+    text: /basic authentication is disabled|user is locked by your organization's security defaults/i,
+    meaning:
+      'Microsoft 365 refused the password because basic authentication is switched off for the account (security defaults, a Conditional Access policy, or the retirement of basic authentication for SMTP AUTH).',
+    fix:
+      'Use OAuth2 (SASL XOAUTH2 with scope https://outlook.office.com/SMTP.Send), or have an administrator exempt the account from the policy that blocks basic authentication.',
+    references: [MS_SMTP_AUTH, MS_BASIC_AUTH, MS_OAUTH_IMAP],
+    finding: 'm365.basic-auth-disabled',
+  },
+  {
+    key: 'm365-smtp-auth-unsuccessful',
+    products: ['m365', 'exchange'],
+    protocol: 'smtp',
+    status: /^535$/,
+    text: /^Authentication unsuccessful/i,
+    meaning:
+      'Exchange refused the SMTP AUTH credentials: a wrong password, an account that has multi-factor authentication (it then needs an app password or OAuth2), or SMTP AUTH off for the mailbox.',
+    fix: 'Check the password; for an account with MFA use OAuth2 (XOAUTH2) or an app password; check that Authenticated SMTP is enabled for the mailbox.',
+    references: [MS_SMTP_AUTH],
+  },
+  {
+    key: 'exchange-client-not-authenticated',
+    products: 'any',
+    protocol: 'smtp',
+    code: /^5\.7\.57$/,
+    meaning:
+      'Exchange (Online or on premises) requires authentication before MAIL FROM on this connector, and the client sent its message without logging in (or its AUTH failed earlier). Usually a device or application set up without a user name and password, or on the wrong port.',
+    fix:
+      'Configure the client to authenticate (SMTP AUTH on smtp.office365.com:587 with STARTTLS), or send through an SMTP relay connector / direct send on port 25 to the MX if the device cannot authenticate.',
+    references: ['https://learn.microsoft.com/exchange/mail-flow-best-practices/how-to-set-up-a-multifunction-device-or-application-to-send-email-using-microsoft-365-or-office-365', RFC4954],
+    finding: 'smtp.auth-required',
+  },
+  {
+    key: 'smtp-starttls-required',
+    products: 'any',
+    protocol: 'smtp',
+    status: /^530$/,
+    text: /STARTTLS/i,
+    meaning:
+      'The server accepts AUTH (or mail) only inside TLS, and the client tried on the cleartext connection before STARTTLS (RFC 3207 §4).',
+    fix: 'Set the client\'s connection security to STARTTLS on port 587 (or SSL/TLS on port 465), so that it sends STARTTLS before AUTH.',
+    references: [RFC3207, `${POSTFIX_POSTCONF}#smtpd_tls_auth_only`],
+    finding: 'smtp.starttls-required',
+  },
+  {
+    key: 'smtp-encryption-required',
+    products: 'any',
+    protocol: 'smtp',
+    status: /^538$/,
+    meaning: 'The mechanism the client chose may only be used inside TLS (RFC 4954 §6: 538 5.7.11 Encryption required for requested authentication mechanism).',
+    fix: 'Use STARTTLS on 587 or implicit TLS on 465 before AUTH.',
+    references: [RFC4954],
+    finding: 'smtp.starttls-required',
+  },
+  {
+    key: 'smtp-auth-not-enabled-cleartext',
+    products: 'any',
+    protocol: 'smtp',
+    status: /^503$/,
+    text: /authentication not enabled/i,
+    when: smtpPlain,
+    meaning:
+      'Postfix answers AUTH so when it offers authentication only inside TLS (smtpd_tls_auth_only = yes) and the connection is still cleartext, or when SASL is off on this port (port 25 usually has no AUTH).',
+    fix: 'Use STARTTLS before AUTH (port 587 with STARTTLS, or 465 with TLS); on port 25 switch the client to the submission port 587.',
+    references: [`${POSTFIX_POSTCONF}#smtpd_tls_auth_only`, POSTFIX_SASL],
+    finding: 'smtp.starttls-required',
+  },
+  {
+    key: 'smtp-authentication-required',
+    products: 'any',
+    protocol: 'smtp',
+    status: /^530$/,
+    text: /Authentication required|authentication is required/i,
+    meaning: 'The server accepts mail on this port only from authenticated clients, and the client sent MAIL FROM without AUTH (RFC 4954 §6: 530 5.7.0 Authentication required).',
+    fix: 'Enable "my server requires authentication" (SMTP AUTH) in the client, with the mailbox\'s user name and password.',
+    references: [RFC4954],
+    finding: 'smtp.auth-required',
+  },
+  {
+    key: 'gmail-smtp-bad-credentials',
+    products: 'any',
+    protocol: 'smtp',
+    code: /^5\.7\.8$/,
+    text: /Username and Password not accepted/i,
+    meaning:
+      'Gmail refused the user name and password. Since Google turned off "less secure apps", the account password itself is refused for SMTP: an app password (accounts with 2-Step Verification) or OAuth2 is needed.',
+    fix: 'Create an app password (Google Account → Security → App passwords) and use it, or use OAuth2 (XOAUTH2, scope https://mail.google.com/).',
+    references: [GOOGLE_APP_PASSWORDS, 'https://support.google.com/mail/?p=BadCredentials'],
+  },
+  {
+    key: 'postfix-dovecot-sasl-failed',
+    products: 'any',
+    protocol: 'smtp',
+    status: /^535$/,
+    text: /^Error: authentication failed/i,
+    meaning:
+      'Postfix passed the credentials to its SASL back end (Dovecot or Cyrus) and it refused them: a wrong password, or a user name in a form the back end does not know (user vs user@domain). The mail server\'s log says which.',
+    fix: 'Check the password and the user name form the server expects; on the server, `doveadm auth test <user>` (Dovecot SASL) or the mail log shows the reason.',
+    references: [POSTFIX_SASL, 'https://doc.dovecot.org/configuration_manual/howto/postfix_and_dovecot_sasl/', RFC4954],
+  },
+  {
+    key: 'smtp-auth-credentials-invalid',
+    products: 'any',
+    protocol: 'smtp',
+    status: /^535$/,
+    meaning: 'The server refused the credentials (RFC 4954 §6: 535 5.7.8 Authentication credentials invalid).',
+    fix: 'Check the user name (often the full address) and the password; for providers with 2-Step Verification use an app password or OAuth2.',
+    references: [RFC4954, RFC3463],
+  },
+  {
+    key: 'smtp-mechanism-too-weak',
+    products: 'any',
+    protocol: 'smtp',
+    status: /^534$/,
+    text: /^(?!.*Application-specific password)/i,
+    meaning: 'The server refused the mechanism the client chose as too weak for this account or connection (RFC 4954 §6: 534 5.7.9).',
+    fix: 'Choose a mechanism the server lists in EHLO (often only after STARTTLS), or OAuth2 where the provider requires it.',
+    references: [RFC4954],
+  },
+  {
+    key: 'smtp-relay-denied',
+    products: 'any',
+    protocol: 'smtp',
+    status: /^5\d\d$/,
+    text: /Relay access denied|Unable to relay|relaying denied|relay not permitted|not permitted to relay/i,
+    meaning:
+      'The server refused to relay to a recipient outside its own domains because it does not trust the client: the client did not authenticate (AUTH), or sent to the MX port 25 instead of the submission port.',
+    fix: 'Turn on SMTP authentication in the client and submit on port 587 (STARTTLS) or 465 (TLS); port 25 of a provider accepts only mail for its own domains.',
+    references: [`${POSTFIX_POSTCONF}#smtpd_relay_restrictions`, 'RFC 6409 §4.3 (submission requires authentication)', 'RFC 5321 §3.6.2'],
+    finding: 'smtp.relay-denied',
+  },
+  {
+    key: 'smtp-sender-not-owned',
+    products: 'any',
+    protocol: 'smtp',
+    text: /not owned by user|Client does not have permissions to send as this sender|SendAsDenied|Sender address rejected: not logged in/i,
+    meaning:
+      'The server refused the sender address (MAIL FROM) because the authenticated user may not send as it: Postfix reject_sender_login_mismatch (answered at RCPT TO), Exchange Send As permissions.',
+    fix: 'Send from the address of the account that logs in (check the client\'s "From"/identity), or have the administrator grant the user that address (Postfix smtpd_sender_login_maps; Exchange Send As permission).',
+    references: [`${POSTFIX_POSTCONF}#reject_sender_login_mismatch`, `${POSTFIX_POSTCONF}#smtpd_sender_login_maps`, RFC3463],
+    finding: 'smtp.sender-not-owned',
   },
   // --- Generic texts ----------------------------------------------------------------------------
   {

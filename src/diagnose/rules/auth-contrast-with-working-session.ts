@@ -1,5 +1,6 @@
 import { defineCaptureRule, type FindingDraft } from '../rule.js';
 import type { LoginSummary } from '../ledger.js';
+import { capabilityCommand } from '../view.js';
 
 /** Names the decisive differences between a failed and a working login to the same server. */
 export function loginDifferences(bad: LoginSummary, good: LoginSummary): string[] {
@@ -15,7 +16,7 @@ export function loginDifferences(bad: LoginSummary, good: LoginSummary): string[
     d.push(`a different user name ("${bad.user}" vs "${good.user}")`);
   }
   if (bad.capabilityAsked !== good.capabilityAsked) {
-    const cmd = bad.protocol === 'pop3' ? 'CAPA' : 'CAPABILITY';
+    const cmd = capabilityCommand(bad.protocol);
     d.push(bad.capabilityAsked ? `the failing client asked ${cmd}, the working one did not` : `the failing client never asked ${cmd}, the working one did`);
   }
   if (bad.tls !== good.tls) d.push(bad.tls ? 'the failing login was inside TLS, the working one was not' : 'the failing login was not encrypted, the working one was inside TLS');

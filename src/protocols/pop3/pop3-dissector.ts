@@ -19,7 +19,7 @@ import { crlfScanner } from '../framing/crlf-scan.js';
 import { LineFramer, type LineInfo } from '../framing/line-framer.js';
 import { LIMITS } from '../limits.js';
 import { decodeSasl } from '../sasl/index.js';
-import { BodyAccumulator } from './body-accumulator.js';
+import { BodyAccumulator } from '../framing/body-accumulator.js';
 import { apopTimestamp, isApopDigest, looksLikeStatus, parseChallenge, parseCommand, parseListLine, parseStatus, statusFacts, type ParsedCommand } from './grammar.js';
 import { POP3_LIMITS } from './limits.js';
 import { softwareFromGreeting, softwareFromImplementation } from './server-software.js';

@@ -1,9 +1,9 @@
 /**
- * Test helper: plays a scripted POP3 connection into the dissector through the StreamHandler
+ * Test helper: plays a scripted POP3 (or SMTP) connection into the dissector through the StreamHandler
  * methods, with one frame per segment and an optional chunking of each segment (same frame).
  */
 import type { Conversation } from '../../../src/model/conversation.js';
-import type { DissectorOptions } from '../../../src/protocols/dissector.js';
+import type { ContentSink, DissectorFactory, DissectorOptions } from '../../../src/protocols/dissector.js';
 import { createPop3Dissector } from '../../../src/protocols/pop3/pop3-dissector.js';
 import type { ConnectionInfo, Direction } from '../../../src/tcp/stream.js';
 import { closedSummary, testConnection } from '../../helpers/connection.js';
@@ -20,6 +20,7 @@ export interface FeedOptions {
   security?: DissectorOptions['security'];
   tls?: DissectorOptions['tls'];
   sawSyn?: boolean;
+  content?: ContentSink;
 }
 
 export const INFO: ConnectionInfo = testConnection({ client: { ip: '192.0.2.1', port: 40000 }, server: { ip: '192.0.2.2', port: 110 } });
@@ -28,11 +29,17 @@ const enc = (s: string | Uint8Array): Uint8Array => (typeof s === 'string' ? new
 
 /** Runs the steps; frame numbers start at 4 (after a handshake), time is 1000 + frame/100 s. */
 export function feed(steps: readonly Step[], o: FeedOptions = {}): Conversation {
+  return feedDissector(createPop3Dissector, INFO, steps, o);
+}
+
+/** Runs the steps into any line dissector (POP3, SMTP) for a connection like `base`. */
+export function feedDissector(factory: DissectorFactory, base: ConnectionInfo, steps: readonly Step[], o: FeedOptions = {}): Conversation {
   let result: Conversation | undefined;
-  const info = { ...INFO, sawSyn: o.sawSyn ?? true };
+  const info = { ...base, sawSyn: o.sawSyn ?? true };
   const opts: DissectorOptions = { security: o.security ?? 'plain', onConversation: (c) => (result = c) };
   if (o.tls) opts.tls = o.tls;
-  const d = createPop3Dissector(info, opts);
+  if (o.content) opts.content = o.content;
+  const d = factory(info, opts);
   const offset: [number, number] = [0, 0];
   let frame = 3;
   steps.forEach((st, i) => {

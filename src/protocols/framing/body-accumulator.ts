@@ -1,7 +1,8 @@
 /**
- * A RETR/TOP message body, streamed line by line: it keeps only its size, its first bytes and the
- * frames it spans (a body can be megabytes; it is never held). The LiteralInfo it fills is the one
- * attached to the +OK event, updated in place as lines arrive. With a ContentSink, the content
+ * A message body (POP3 RETR/TOP, SMTP DATA content or BDAT chunks), streamed: it keeps only its
+ * size, its first bytes and the frames it spans (a body can be megabytes; it is never held). The
+ * LiteralInfo it fills is the one attached to the event that announced it (POP3 +OK, SMTP DATA),
+ * updated in place as content arrives. With a ContentSink, the content
  * (dot-unstuffed lines with their line ends as sent) streams to it instead of being dropped.
  */
 import type { LiteralInfo } from '../../model/conversation.js';
@@ -34,7 +35,7 @@ export class BodyAccumulator {
   }
 
   /**
-   * One content line, already dot-unstuffed (RFC 1939 §3), without its line end: the bytes
+   * One content line, already dot-unstuffed (RFC 1939 §3, RFC 5321 §4.5.2), without its line end: the bytes
    * buf[start, end), passed as a range so that the hot path allocates nothing per line. `length` is
    * the line's full length (the framer may have kept only the start of an overlong line).
    */
@@ -65,7 +66,8 @@ export class BodyAccumulator {
    */
   count(lines: number, bytes: number, firstFrame: number, lastFrame: number, streamOffset: number): void {
     const info = this.info;
-    if (this.lines === 0) {
+    // The first content (BDAT chunks are counted as bytes without lines; every line has its line end).
+    if (info.received === 0) {
       info.firstFrame = firstFrame;
       info.streamOffset = streamOffset;
     } else if (firstFrame < info.firstFrame) {
