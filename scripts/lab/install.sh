@@ -1,10 +1,10 @@
 #!/bin/sh
-# Installs what the Dovecot lab (scripts/lab/dovecot-lab.mjs, test/e2e/) needs on Debian/Ubuntu:
-# Dovecot's IMAP and POP3 servers, tcpdump, curl and openssl; ClickHouse for the event-lines test;
-# the real-client lab's clients (also the TLS clients whose JA4 fingerprints are named: fetchmail,
-# isync, gnutls-cli, python3); dnsmasq, dig and iptables for the connectivity samples.
-# Only missing packages are installed.
-# The packaged Dovecot service is not used (the lab runs its own instance with its own
+# Installs what the labs (scripts/lab/dovecot-lab.mjs, scripts/lab/postfix-lab.mjs, test/e2e/) need on
+# Debian/Ubuntu: Dovecot's IMAP and POP3 servers, Postfix, tcpdump, curl, openssl, swaks, msmtp, s-nail
+# and Python 3; ClickHouse for the event-lines test; the real-client lab's clients (also the TLS
+# clients whose JA4 fingerprints are named: fetchmail, isync, gnutls-cli); dnsmasq, dig and iptables
+# for the connectivity samples. Only missing packages are installed.
+# The packaged Dovecot and Postfix services are not used (the lab runs its own instance with its own
 # configuration); if installing started it, it is stopped so that it does not hold ports.
 #
 # `mailwire live` needs mailwire's native libpcap addon (native/), which `npm install` builds when
@@ -35,9 +35,19 @@ apt_install dovecot-imapd dovecot-pop3d tcpdump curl openssl
 # unshare/mount (util-linux, mount) for the clients' private /etc/hosts; gnutls-cli for the JA4
 # fingerprints src/protocols/tls/client-fingerprints.ts names (test/e2e/client-fingerprints.test.ts).
 apt_install fetchmail isync getmail6 gnutls-bin python3 gcc libc6-dev util-linux mount
+
+# The SMTP lab (scripts/lab/postfix-lab.mjs): Postfix, and the real clients test/e2e/postfix-lab.test.ts runs.
+# Postfix's package asks how to configure the system's mail: "No configuration" (the lab has its own).
+if ! dpkg-query -W -f='${Status}' postfix 2>/dev/null | grep -q "install ok installed"; then
+  echo "postfix postfix/main_mailer_type select No configuration" | $SUDO debconf-set-selections
+fi
+apt_install postfix swaks msmtp s-nail python3
 # The package's own service, if the installation started it (not on containers without systemd).
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet dovecot 2>/dev/null; then
   $SUDO systemctl stop dovecot || true
+fi
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet postfix 2>/dev/null; then
+  $SUDO systemctl stop postfix || true
 fi
 dovecot --version
 

@@ -137,6 +137,7 @@ error unix - - n - - error
 retry unix - - n - - error
 discard unix - - n - - discard
 anvil unix - - n - 1 anvil
+tlsmgr unix - - n 1000? 1 tlsmgr
 scache unix - - n - 1 scache
 postlog unix-dgram n - n - 1 postlogd
 `;
