@@ -23,7 +23,7 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { converse, imapContinuation, imapStep, pop3Step, rawStep } from './lab/socket-client.mjs';
+import { converse, imapContinuation, imapStep, pop3Step, rawStep, smtpStep } from './lab/socket-client.mjs';
 
 const REPO = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 /** Bytes a fake server buffers for one command line before giving up on the connection. */
@@ -409,6 +409,96 @@ function dovecotPop3Answer(session, line) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// A minimal SMTP server that answers like a given product (profile): EHLO with its extensions,
+// AUTH PLAIN/LOGIN against one password, MAIL/RCPT (relaying outside its domain only when
+// authenticated), DATA up to the ".", RSET, NOOP, QUIT. The profile's `auth` says how it refuses.
+// ---------------------------------------------------------------------------------------------
+
+const b64 = (s) => Buffer.from(s, 'latin1').toString('base64');
+const unb64 = (s) => Buffer.from(s, 'base64').toString('latin1');
+
+function smtpAnswer(p, session, line) {
+  if (session.data) {
+    if (line === '.') {
+      session.data = false;
+      return { reply: `250 2.0.0 Ok: queued as ${p.queueId}\r\n` };
+    }
+    return {};
+  }
+  if (session.sasl) return smtpSasl(p, session, line);
+  const [verb, ...rest] = line.split(' ');
+  const args = rest.join(' ');
+  switch ((verb ?? '').toUpperCase()) {
+    case 'EHLO':
+      return { reply: [p.host, ...p.extensions].map((e, i, a) => `250${i === a.length - 1 ? ' ' : '-'}${e}\r\n`).join('') };
+    case 'AUTH': {
+      if (p.authBeforeTls) return { reply: `${p.authBeforeTls}\r\n` };
+      const [mech, ir] = args.split(' ');
+      session.sasl = { mech: (mech ?? '').toUpperCase(), got: [] };
+      if (ir !== undefined) return smtpSasl(p, session, ir);
+      return { reply: session.sasl.mech === 'LOGIN' ? `334 ${b64('Username:')}\r\n` : '334 \r\n' };
+    }
+    case 'MAIL':
+      return { reply: '250 2.1.0 Ok\r\n' };
+    case 'RCPT': {
+      const local = new RegExp(`@${p.domain.replace('.', '\\.')}>`, 'i').test(args);
+      return { reply: local || session.authed ? '250 2.1.5 Ok\r\n' : `554 5.7.1 ${args.slice(3)}: Relay access denied\r\n` };
+    }
+    case 'DATA':
+      session.data = true;
+      return { reply: '354 End data with <CR><LF>.<CR><LF>\r\n' };
+    case 'RSET':
+    case 'NOOP':
+      return { reply: '250 2.0.0 Ok\r\n' };
+    case 'QUIT':
+      return { reply: '221 2.0.0 Bye\r\n', close: true };
+    default:
+      return { reply: '502 5.5.2 Error: command not recognized\r\n' };
+  }
+}
+
+function smtpSasl(p, session, line) {
+  const s = session.sasl;
+  s.got.push(line);
+  if (s.mech === 'LOGIN' && s.got.length === 1) return { reply: `334 ${b64('Password:')}\r\n` };
+  const [user, pass] = s.mech === 'PLAIN' ? unb64(s.got[0]).split('\0').slice(1) : [unb64(s.got[0]), unb64(s.got[1] ?? '')];
+  session.sasl = undefined;
+  if (user === p.user && pass === PASSWORD) {
+    session.authed = true;
+    return { reply: '235 2.7.0 Authentication successful\r\n' };
+  }
+  return { reply: `${p.authFailed}\r\n` };
+}
+
+function smtpServer(host, p) {
+  return startServer(host, p.port, `220 ${p.greeting}\r\n`, (session, line) => smtpAnswer(p, session, line));
+}
+
+const POSTFIX_SUBMISSION = {
+  port: 587,
+  greeting: 'mail.example.org ESMTP Postfix (Debian/GNU)',
+  host: 'mail.example.org',
+  domain: 'example.org',
+  user: 'alice@example.org',
+  queueId: '4XYZ1B2C3D',
+  extensions: ['PIPELINING', 'SIZE 10240000', 'ETRN', 'AUTH PLAIN LOGIN', 'ENHANCEDSTATUSCODES', '8BITMIME', 'DSN', 'SMTPUTF8', 'CHUNKING'],
+  authFailed: '535 5.7.8 Error: authentication failed: authentication failure',
+};
+const POSTFIX_MX = { ...POSTFIX_SUBMISSION, port: 25, extensions: ['PIPELINING', 'SIZE 10240000', 'ETRN', 'STARTTLS', 'ENHANCEDSTATUSCODES', '8BITMIME', 'DSN', 'SMTPUTF8', 'CHUNKING'] };
+const GMAIL_SUBMISSION = {
+  port: 587,
+  greeting: 'smtp.gmail.com ESMTP a640c23a62f3a-a9a5a8c5e2bsm123456966b.42 - gsmtp',
+  host: 'smtp.gmail.com at your service, [127.0.23.31]',
+  domain: 'gmail.com',
+  user: 'alice@gmail.com',
+  queueId: 'x',
+  extensions: ['SIZE 35882577', '8BITMIME', 'STARTTLS', 'ENHANCEDSTATUSCODES', 'PIPELINING', 'CHUNKING', 'SMTPUTF8'],
+  authBeforeTls: '530 5.7.0 Must issue a STARTTLS command first. a640c23a62f3a-a9a5a8c5e2bsm123456966b.42 - gsmtp',
+  authFailed: '535 5.7.8 x',
+};
+const SMTP_MESSAGE = 'From: Alice <alice@example.org>\r\nTo: Bob <bob@example.net>\r\nSubject: Quarterly figures\r\nDate: Mon, 07 Dec 2026 09:00:00 +0000\r\nMessage-ID: <q4@example.org>\r\n\r\nHi Bob,\r\n..as promised, the figures.\r\n';
+
+// ---------------------------------------------------------------------------------------------
 // The samples. Each has its own server address (so the filters cannot catch anything else) and
 // its clients' own addresses (a phone and a desktop are different hosts).
 // ---------------------------------------------------------------------------------------------
@@ -537,6 +627,69 @@ const SAMPLES = [
       await stopServer(server);
     },
   },
+  {
+    name: 'smtp-wrong-password-vs-working',
+    server: '127.0.23.20',
+    port: 587,
+    summary: 'Postfix submission (587): a phone retries AUTH PLAIN with a stale password (535 5.7.8) three times; Thunderbird logs in with AUTH LOGIN and sends',
+    async run(host) {
+      const server = await smtpServer(host, POSTFIX_SUBMISSION);
+      const phone = '127.0.23.21';
+      for (let i = 0; i < 3; i++) {
+        await converse({ host, port: 587, from: phone, steps: [smtpStep('EHLO [192.168.1.23]'), smtpStep(`AUTH PLAIN ${b64('\0alice@example.org\0OldSecret1')}`), smtpStep('QUIT')], end: 'server' });
+      }
+      await converse({
+        host,
+        port: 587,
+        from: '127.0.23.22',
+        steps: [
+          smtpStep('EHLO [192.168.1.40]'),
+          smtpStep('AUTH LOGIN'),
+          smtpStep(b64('alice@example.org')),
+          smtpStep(b64(PASSWORD)),
+          smtpStep('MAIL FROM:<alice@example.org> SIZE=204\r\nRCPT TO:<bob@example.net>\r\nDATA', 3),
+          smtpStep(`${SMTP_MESSAGE}.`),
+          smtpStep('QUIT'),
+        ],
+        end: 'server',
+      });
+      await stopServer(server);
+    },
+  },
+  {
+    name: 'smtp-relay-denied-port25',
+    server: '127.0.23.23',
+    port: 25,
+    summary: 'A client set up for port 25 without authentication: Postfix refuses the outside recipient (554 5.7.1 Relay access denied)',
+    async run(host) {
+      const server = await smtpServer(host, POSTFIX_MX);
+      await converse({
+        host,
+        port: 25,
+        from: '127.0.23.24',
+        steps: [smtpStep('EHLO laptop.home'), smtpStep('MAIL FROM:<alice@example.org>'), smtpStep('RCPT TO:<bob@example.net>'), smtpStep('QUIT')],
+        end: 'server',
+      });
+      await stopServer(server);
+    },
+  },
+  {
+    name: 'smtp-gmail-auth-before-starttls',
+    server: '127.0.23.30',
+    port: 587,
+    summary: 'A client set to "no encryption" on smtp.gmail.com:587 sends AUTH before STARTTLS: 530 5.7.0 Must issue a STARTTLS command first',
+    async run(host) {
+      const server = await smtpServer(host, GMAIL_SUBMISSION);
+      await converse({
+        host,
+        port: 587,
+        from: '127.0.23.31',
+        steps: [smtpStep('EHLO printer'), smtpStep(`AUTH PLAIN ${b64('\0alice@gmail.com\0app-password')}`), smtpStep('QUIT')],
+        end: 'server',
+      });
+      await stopServer(server);
+    },
+  },
 ];
 
 // ---------------------------------------------------------------------------------------------
@@ -567,7 +720,7 @@ async function stopTcpdump(child) {
 
 /** Records one sample into `file`. */
 async function record(sample, file) {
-  const port = sample.name.includes('pop3') ? 110 : 143;
+  const port = sample.port ?? (sample.name.includes('pop3') ? 110 : 143);
   const tcpdump = await startTcpdump(file, `tcp and host ${sample.server} and port ${port}`);
   try {
     await sample.run(sample.server);

@@ -10,3 +10,4 @@ export function imapStep(line: string): Step;
 export function imapContinuation(line: string, tag: string): Step;
 export function pop3Step(line: string, multiLine?: boolean): Step;
 export function rawStep(line: string): Step;
+export function smtpStep(text: string, replies?: number): Step;

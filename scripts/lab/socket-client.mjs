@@ -1,4 +1,4 @@
-// A scripted line-protocol client over a plain TCP socket, used by scripts/make-captures.mjs (the
+// A scripted line-protocol client (IMAP, POP3, SMTP) over a plain TCP socket, used by scripts/make-captures.mjs (the
 // founding-case samples) and by the Dovecot lab (the misbehaving phone, hand-typed sessions).
 //
 // It behaves like a careful human at a telnet prompt: wait for the greeting, send one command,
@@ -92,4 +92,15 @@ export function pop3Step(line, multiLine = false) {
 /** Any line whose answer is one line (a SASL challenge `+ ...`, a POP3 status). */
 export function rawStep(line) {
   return { send: `${line}\r\n`, until: (t) => t.endsWith('\r\n') };
+}
+
+/**
+ * SMTP command line(s) sent in one write (several: a PIPELINING group): complete when `replies`
+ * complete replies arrived (a reply ends with a line `ddd text`; `ddd-text` lines continue it).
+ */
+export function smtpStep(text, replies = 1) {
+  return {
+    send: text.endsWith('\r\n') ? text : `${text}\r\n`,
+    until: (t) => t.endsWith('\r\n') && (t.match(/(^|\r\n)\d{3}(?: [^\r\n]*)?(?=\r\n)/g) ?? []).length >= replies,
+  };
 }
