@@ -28,3 +28,4 @@ export interface LabOptions {
 }
 export function startLab(dir?: string, options?: LabOptions): Promise<Lab>;
 export function stopLab(lab: Pick<Lab, 'dir'> & Partial<Lab>): Promise<void>;
+export function waitListening(host: string, port: number, deadline: number): Promise<void>;

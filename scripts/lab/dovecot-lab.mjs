@@ -195,8 +195,8 @@ local ${loginDisabledAddress} {
 `;
 }
 
-/** Waits until host:port accepts a TCP connection. */
-async function waitListening(host, port, deadline) {
+/** Waits until host:port accepts a TCP connection (the SMTP lab uses it too). */
+export async function waitListening(host, port, deadline) {
   const net = await import('node:net');
   while (Date.now() < deadline) {
     const ok = await new Promise((r) => {
@@ -210,7 +210,7 @@ async function waitListening(host, port, deadline) {
     if (ok) return;
     await sleep(100);
   }
-  throw new Error(`dovecot lab: nothing listens on ${host}:${port}`);
+  throw new Error(`lab: nothing listens on ${host}:${port}`);
 }
 
 /**

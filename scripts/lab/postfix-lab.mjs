@@ -26,6 +26,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync,
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { waitListening } from './dovecot-lab.mjs';
 
 export const SMTP_LAB_PASSWORD = 'Secret123';
 export const SMTP_LAB_USER = 'alice@example.org';
@@ -141,23 +142,6 @@ tlsmgr unix - - n 1000? 1 tlsmgr
 scache unix - - n - 1 scache
 postlog unix-dgram n - n - 1 postlogd
 `;
-}
-
-async function waitListening(host, port, deadline) {
-  const net = await import('node:net');
-  while (Date.now() < deadline) {
-    const ok = await new Promise((r) => {
-      const s = net.connect({ host, port });
-      s.once('connect', () => {
-        s.destroy();
-        r(true);
-      });
-      s.once('error', () => r(false));
-    });
-    if (ok) return;
-    await sleep(100);
-  }
-  throw new Error(`postfix lab: nothing listens on ${host}:${port}`);
 }
 
 async function waitFile(path, deadline) {

@@ -2,8 +2,8 @@
  * Builds a Conversation while a dissector reads a connection. Shared by the IMAP and POP3
  * dissectors so the model is filled the same way (event numbering, caps, timing) for both.
  */
-import type { ConnectionInfo, ConnectionSummary } from '../tcp/stream.js';
-import type { Anomaly, AuthAttempt, Conversation, DialogueEvent, Exchange, Protocol, TransportFacts } from '../model/conversation.js';
+import type { ConnectionInfo, ConnectionSummary, SegmentMeta } from '../tcp/stream.js';
+import type { Anomaly, AuthAttempt, Conversation, DialogueEvent, Exchange, Protocol, Side, TransportFacts } from '../model/conversation.js';
 import { LIMITS } from './limits.js';
 
 export class ConversationBuilder {
@@ -158,6 +158,30 @@ export class ConversationBuilder {
     if (event !== undefined && event >= 0) a.event = event;
     if (detail !== undefined) a.detail = detail;
     this.conv.anomalies.push(a);
+  }
+
+  /**
+   * Bytes lost from one direction (a TCP gap, or one inside TLS): a 'gap' event and its anomaly.
+   * `where` is added to the note ('inside TLS'); `decrypted` marks an event inside decrypted TLS.
+   */
+  gapEvent(side: Side, length: number, meta: SegmentMeta, where: string, decrypted: boolean): number {
+    const n = this.addEvent({
+      side, kind: 'gap', frame: meta.firstFrame, lastFrame: meta.lastFrame, ts: meta.ts, raw: '',
+      note: `${length} byte(s) missing from the capture${where ? ' ' + where : ''}`, streamOffset: meta.streamOffset,
+      ...(decrypted ? { decrypted: true } : {}),
+    });
+    this.anomaly('gap', meta.firstFrame, n, `${side === 'C' ? 'client' : 'server'} lost ${length} byte(s)`);
+    return n;
+  }
+
+  /** After a gap, `skipped` lines were passed over until one parsed: one 'note' event says so. */
+  resyncNote(side: Side, skipped: number, at: { firstFrame: number; ts: number; streamOffset: number }, decrypted: boolean): void {
+    if (skipped <= 0) return;
+    this.addEvent({
+      side, kind: 'note', frame: at.firstFrame, lastFrame: at.firstFrame, ts: at.ts, raw: '',
+      note: `${skipped} line(s) skipped while resynchronising after the gap`, streamOffset: at.streamOffset,
+      ...(decrypted ? { decrypted: true } : {}),
+    });
   }
 
   touch(frame: number, ts: number): void {

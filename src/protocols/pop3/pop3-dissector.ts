@@ -18,7 +18,7 @@ import type { ContentSink, ContentStart, DissectorFactory, DissectorOptions, Pla
 import { crlfScanner } from '../framing/crlf-scan.js';
 import { LineFramer, type LineInfo } from '../framing/line-framer.js';
 import { LIMITS } from '../limits.js';
-import { decodeSasl } from '../sasl/index.js';
+import { applySasl } from '../sasl/attempt.js';
 import { BodyAccumulator } from '../framing/body-accumulator.js';
 import { apopTimestamp, isApopDigest, looksLikeStatus, parseChallenge, parseCommand, parseListLine, parseStatus, statusFacts, type ParsedCommand } from './grammar.js';
 import { POP3_LIMITS } from './limits.js';
@@ -217,12 +217,7 @@ class Pop3Dissector implements ProtocolDissector {
   }
 
   private gapEvent(dir: Direction, length: number, meta: SegmentMeta, where: string): void {
-    const n = this.b.addEvent({
-      side: SIDE[dir]!, kind: 'gap', frame: meta.firstFrame, lastFrame: meta.lastFrame, ts: meta.ts, raw: '',
-      note: `${length} byte(s) missing from the capture${where ? ' ' + where : ''}`, streamOffset: meta.streamOffset,
-      ...(this.decryptedInput ? { decrypted: true } : {}),
-    });
-    this.b.anomaly('gap', meta.firstFrame, n, `${dir === 0 ? 'client' : 'server'} lost ${length} byte(s)`);
+    this.b.gapEvent(SIDE[dir]!, length, meta, where, this.decryptedInput);
   }
 
   /** An unterminated line at a gap or at the end of a direction. */
@@ -664,19 +659,7 @@ class Pop3Dissector implements ProtocolDissector {
       a.serverText = answer.text;
       a.frames.push(answer.frame);
     }
-    if (p.sasl) {
-      const r = decodeSasl({ mechanism: p.sasl.mechanism, initialResponse: p.sasl.initialResponse, steps: p.sasl.steps, cancelled: p.sasl.cancelled });
-      if (r.user !== undefined) {
-        a.user = r.user;
-        a.userRaw = r.user;
-      }
-      if (r.authzid !== undefined) a.authzid = r.authzid;
-      if (r.secret) a.secret = secretFacts(r.secret.kind, r.secret.value, p.sasl.cut === true);
-      const details: Record<string, string> = { ...r.details };
-      if (r.errors.length > 0) details['saslErrors'] = r.errors.join('; ');
-      if (Object.keys(details).length > 0) a.details = details;
-      if (r.crackable) a.crackable = r.crackable;
-    }
+    if (p.sasl) applySasl(a, { mechanism: p.sasl.mechanism, initialResponse: p.sasl.initialResponse, steps: p.sasl.steps, cancelled: p.sasl.cancelled }, p.sasl.cut === true);
   }
 
   // ---- multi-line answers --------------------------------------------------------------------
@@ -851,12 +834,6 @@ class Pop3Dissector implements ProtocolDissector {
   private endResync(dir: Direction, li: LineInfo): void {
     const skipped = this.resync[dir];
     this.resync[dir] = -1;
-    if (skipped > 0) {
-      this.b.addEvent({
-        side: SIDE[dir]!, kind: 'note', frame: li.firstFrame, lastFrame: li.firstFrame, ts: li.ts, raw: '',
-        note: `${skipped} line(s) skipped while resynchronising after the gap`, streamOffset: li.streamOffset,
-        ...(this.decryptedInput ? { decrypted: true } : {}),
-      });
-    }
+    this.b.resyncNote(SIDE[dir]!, skipped, li, this.decryptedInput);
   }
 }

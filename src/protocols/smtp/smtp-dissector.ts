@@ -20,7 +20,7 @@ import type { ContentSink, ContentStart, DissectorFactory, DissectorOptions, Pla
 import { LineFramer, type LineInfo, type RawInfo } from '../framing/line-framer.js';
 import { LIMITS } from '../limits.js';
 import { BodyAccumulator } from '../framing/body-accumulator.js';
-import { decodeSasl } from '../sasl/index.js';
+import { applySasl } from '../sasl/attempt.js';
 import { advertisedSize, extensionKeyword, looksLikeReply, parseBdat, parseCommand, parsePath, parseReply, type ParsedCommand } from './grammar.js';
 import { SMTP_LIMITS } from './limits.js';
 import { softwareFromSmtpGreeting } from './server-software.js';
@@ -222,12 +222,7 @@ class SmtpDissector implements ProtocolDissector {
   }
 
   private gapEvent(dir: Direction, length: number, meta: SegmentMeta, where: string): void {
-    const n = this.b.addEvent({
-      side: SIDE[dir]!, kind: 'gap', frame: meta.firstFrame, lastFrame: meta.lastFrame, ts: meta.ts, raw: '',
-      note: `${length} byte(s) missing from the capture${where ? ' ' + where : ''}`, streamOffset: meta.streamOffset,
-      ...(this.decryptedInput ? { decrypted: true } : {}),
-    });
-    this.b.anomaly('gap', meta.firstFrame, n, `${dir === 0 ? 'client' : 'server'} lost ${length} byte(s)`);
+    this.b.gapEvent(SIDE[dir]!, length, meta, where, this.decryptedInput);
   }
 
   private partialLine(dir: Direction, bytes: Uint8Array, li: LineInfo, why: string): void {
@@ -718,31 +713,13 @@ class SmtpDissector implements ProtocolDissector {
       a.serverText = answer.text;
       a.frames.push(answer.frame);
     }
-    if (p.sasl) {
-      const r = decodeSasl({ mechanism: p.sasl.mechanism, initialResponse: p.sasl.initialResponse, steps: p.sasl.steps, cancelled: p.sasl.cancelled });
-      if (r.user !== undefined) {
-        a.user = r.user;
-        a.userRaw = r.user;
-      }
-      if (r.authzid !== undefined) a.authzid = r.authzid;
-      if (r.secret) a.secret = secretFacts(r.secret.kind, r.secret.value);
-      const details: Record<string, string> = { ...r.details };
-      if (r.errors.length > 0) details['saslErrors'] = r.errors.join('; ');
-      if (Object.keys(details).length > 0) a.details = details;
-      if (r.crackable) a.crackable = r.crackable;
-    }
+    if (p.sasl) applySasl(a, { mechanism: p.sasl.mechanism, initialResponse: p.sasl.initialResponse, steps: p.sasl.steps, cancelled: p.sasl.cancelled });
   }
 
   private endResync(dir: Direction, li: LineInfo): void {
     const skipped = this.resync[dir];
     this.resync[dir] = -1;
-    if (skipped > 0) {
-      this.b.addEvent({
-        side: SIDE[dir]!, kind: 'note', frame: li.firstFrame, lastFrame: li.firstFrame, ts: li.ts, raw: '',
-        note: `${skipped} line(s) skipped while resynchronising after the gap`, streamOffset: li.streamOffset,
-        ...(this.decryptedInput ? { decrypted: true } : {}),
-      });
-    }
+    this.b.resyncNote(SIDE[dir]!, skipped, li, this.decryptedInput);
   }
 }
 
