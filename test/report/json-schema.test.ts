@@ -47,7 +47,7 @@ describe('JSON report schema', () => {
 
   it('rejects a document that breaks the schema (the test can fail)', () => {
     const doc = JSON.parse(mailwire(['read', samples[0]!, '--format', 'json']));
-    doc.conversations[0].protocol = 'smtp';
+    doc.conversations[0].protocol = 'nntp';
     expect(validateReport(doc)).toBe(false);
   });
 
