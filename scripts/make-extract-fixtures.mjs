@@ -3,7 +3,8 @@
  * Writes test/fixtures/extract/expected.json: for each corpus capture used by the extract tests,
  * the SHA-256 and size of every message as the client or server sent it, found independently of
  * mailwire: tshark's `follow,tcp,raw` gives each direction's bytes, literals are cut by their
- * announced size, POP3 RETR/TOP bodies are dot-unstuffed and their terminator removed here.
+ * announced size, POP3 RETR/TOP bodies and SMTP DATA content are dot-unstuffed and their terminator
+ * removed here.
  * Only hashes are committed (the corpus is third-party; never copy it into the repo).
  *
  *   node scripts/make-extract-fixtures.mjs [corpus-dir]   (default ../shared/corpus)
@@ -149,12 +150,36 @@ function pop3Messages(stream) {
   return found;
 }
 
+/**
+ * SMTP: the client's lines after a DATA command up to the line "." (the client sends them only after
+ * the server's 354), unstuffed (RFC 5321 §4.5.2), the "." removed. Read from the client side alone.
+ */
+function smtpMessages(stream) {
+  const found = [];
+  const client = lines(stream.node[0]);
+  for (let c = 0; c < client.length; c++) {
+    if (client[c].toString('latin1').trim().toUpperCase() !== 'DATA') continue;
+    const body = [];
+    let stuffed = 0;
+    for (c++; c < client.length; c++) {
+      const l = client[c];
+      if (l.toString('latin1').replace(/\r?\n$/, '') === '.') break;
+      if (l[0] === 0x2e) stuffed++;
+      body.push(l[0] === 0x2e ? l.subarray(1) : l);
+    }
+    const content = Buffer.concat(body);
+    found.push({ command: 'DATA', kind: 'message', size: content.length, sha256: sha(content), dotStuffedLines: stuffed });
+  }
+  return found;
+}
+
 const expected = {};
 for (const rel of CAPTURES) {
   const all = [];
   for (const st of streams(join(corpus, rel))) {
     const pop3 = st.ports.includes(110);
-    all.push(...(pop3 ? pop3Messages(st) : imapMessages(st)));
+    const smtp = st.ports.includes(25) || st.ports.includes(587);
+    all.push(...(pop3 ? pop3Messages(st) : smtp ? smtpMessages(st) : imapMessages(st)));
   }
   expected[rel] = all;
   console.log(rel, all.length, 'message(s)');

@@ -68,11 +68,11 @@ describe.skipIf(!HAVE_CORPUS)('login rows of the corpus SASL captures', () => {
   const corpus = (rel: string): string => join(CORPUS, rel);
 
   it.each([
-    ['BruteShark/IMAP - Authenticate Plain (Base64).pcap', ['#3 imap PLAIN digitalinvestigator@networksims.com clear ok password exposed - 49,50,51,53', '#4 imap PLAIN digitalinvestigator@networksims.com clear ok password exposed - 68,69,70,71']],
+    ['BruteShark/IMAP - Authenticate Plain (Base64).pcap', ['#1 smtp PLAIN digitalinvestigator@networksims.com clear ok password exposed - 10,11', '#3 imap PLAIN digitalinvestigator@networksims.com clear ok password exposed - 49,50,51,53', '#4 imap PLAIN digitalinvestigator@networksims.com clear ok password exposed - 68,69,70,71']],
     ['protolens/imap_fetch.pcap', [`#1 imap LOGIN aaaatremelylongusername${'z'.repeat(105)} clear ok password exposed - 7,8,9,10,11,12`]],
     ['BruteShark/IMAP - Authenticate CRAM-MD5.cap', ['#1 imap CRAM-MD5 hemmingway clear ok hash - cram-md5 16,17,19,21']],
     ['BruteShark/IMAP - Authenticate Digest-MD5.pcap', ['#1 imap DIGEST-MD5 hemmingway clear ok hash - dmd5 10,11,13,15,17,18']],
-    ['arkime/ntlm_synthetic.pcap', ['#12 imap NTLM kate clear ok response - netntlm 164,166,168,170,172,174', '#13 pop3 NTLM liam clear ok response - netntlm 188,190,192,194,196,198']],
+    ['arkime/ntlm_synthetic.pcap', ['#11 smtp NTLM jack clear ok response - netntlm 140,142,144,146,148,150', '#12 imap NTLM kate clear ok response - netntlm 164,166,168,170,172,174', '#13 pop3 NTLM liam clear ok response - netntlm 188,190,192,194,196,198']],
     ['suricata-verify/pop3-auth-01/input.pcap', ['#1 pop3 XOAUTH2 joe.speedboat clear ok token exposed - 8,10,12,14']],
     [
       'zeek/pop3.pcap',
@@ -98,6 +98,7 @@ describe.skipIf(!HAVE_CORPUS)('login rows of the corpus SASL captures', () => {
     expect(cram!.crackLine).toBe('hemmingway:$cram_md5$PDY3ODgzMTMwNDUyNDg0MTEuMTEzOTI3NTYyMkBsaW51cy5pbnMuY29tPg==$aGVtbWluZ3dheSAyOWYyMGI2NjkzNDdhYTA4MTc0OTA2NWQ5MDNhNDllNA==');
     const ntlm = await rows(corpus('arkime/ntlm_synthetic.pcap'), true);
     expect(ntlm.map((r) => r.crackLine)).toEqual([
+      'jack::SMTPDOM:4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c:4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e:0123456789abcdef',
       'kate::IMAPDOM:4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c:4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e:0123456789abcdef',
       'liam::POP3DOM:4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c4c:4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e4e:0123456789abcdef',
     ]);

@@ -68,6 +68,7 @@ describe.skipIf(!HAVE_CORPUS)('extract on corpus captures', () => {
     expect(index.messages.map(key).sort()).toEqual(expected.filter((e) => e.kind === 'message').map(key).sort());
     expect(index.skipped.parts).toBe(expected.filter((e) => e.kind === 'part').length);
     expect(index.messages.map((m) => `${m.file} ${m.command} ${m.firstFrame}-${m.lastFrame}`)).toEqual([
+      'c1-client-submit1.eml DATA 20-20',
       'c3-client-append1.eml APPEND 57-57',
       'c4-server-seq1-uid1.eml FETCH 85-85',
       'c2-server-seq2-uid2.eml FETCH 129-137',

@@ -248,6 +248,7 @@ describe('incremental findings: the live rules run again only when they may have
       'imap.starttls-injection', 'imap.unknown-command', 'imap.unquoted-credentials',
       'pop3.apop-md5', 'pop3.auth-cancelled', 'pop3.cleartext-login', 'pop3.credential-whitespace',
       'pop3.login-disabled-ignored', 'pop3.login-failed', 'pop3.starttls-injection', 'pop3.unknown-command',
+      'smtp.cleartext-login', 'smtp.login-failed', 'smtp.unknown-command',
     ]);
   });
 });
