@@ -14,7 +14,7 @@ describe('captures/ are reproducible', () => {
     const r = spawnSync(process.execPath, ['scripts/make-captures.mjs', '--check'], { cwd: REPO, encoding: 'utf8', timeout: 120_000 });
     expect(r.stderr).toBe('');
     const lines = r.stdout.trim().split('\n');
-    expect(lines).toHaveLength(6);
+    expect(lines).toHaveLength(9);
     for (const l of lines) expect(l).toMatch(/^same {4}\S+\.pcap$/);
     expect(r.status).toBe(0);
   });
