@@ -27,6 +27,27 @@ const CORPUS = fileURLToPath(new URL('../../../shared/corpus/', import.meta.url)
 /** Corpus captures added when the corpus is there; the hostile capture alone still exercises everything. */
 const CORPUS_INPUTS = ['zeek/pop3.pcap', 'BruteShark/IMAP - Login (Plaintext) 3.pcap'].map((p) => join(CORPUS, p)).filter((p) => existsSync(p));
 
+/** The HTML report of `result` written to test/output/NAME; its file:// URL. */
+function writeReport(result: AnalysisResult, name: string): string {
+  let html = '';
+  const report = new HtmlReport((t) => { html += t; }, {
+    showSecrets: false, color: false, minSeverity: 'info', onlyProblems: false, ruleInfo, version: 'test', inputs: result.inputs,
+  });
+  for (const c of result.conversations) report.conversation(c);
+  report.finish(result.findings, result.stats);
+  const file = join(OUTPUT, name);
+  writeFileSync(file, html);
+  return pathToFileURL(file).href;
+}
+
+/** Debian's Chromium, headless, with nothing that would reach the network. */
+function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
 describe.skipIf(!HAS_CHROMIUM)('HTML report in headless Chromium', () => {
   let browser: Browser;
   let result: AnalysisResult;
@@ -41,20 +62,8 @@ describe.skipIf(!HAS_CHROMIUM)('HTML report in headless Chromium', () => {
     const hostile = join(OUTPUT, 'html-hostile.pcap');
     writeHostileCapture(hostile);
     result = await analyzeFiles([...CORPUS_INPUTS, hostile]);
-    let html = '';
-    const report = new HtmlReport((t) => { html += t; }, {
-      showSecrets: false, color: false, minSeverity: 'info', onlyProblems: false, ruleInfo, version: 'test', inputs: result.inputs,
-    });
-    for (const c of result.conversations) report.conversation(c);
-    report.finish(result.findings, result.stats);
-    const file = join(OUTPUT, 'html-report.html');
-    writeFileSync(file, html);
-    url = pathToFileURL(file).href;
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    url = writeReport(result, 'html-report.html');
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });
     // Any request other than the page itself is recorded and refused.
     await context.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort()));
@@ -188,19 +197,8 @@ describe.skipIf(!HAS_CHROMIUM)('HTML report of many conversations in headless Ch
     generateCapture(capture, captureSpec({ size: 12e6, seed: 7 }));
     const result = await analyzeFiles([capture]);
     total = result.conversations.length;
-    let html = '';
-    const report = new HtmlReport((t) => { html += t; }, {
-      showSecrets: false, color: false, minSeverity: 'info', onlyProblems: false, ruleInfo, version: 'test', inputs: result.inputs,
-    });
-    for (const c of result.conversations) report.conversation(c);
-    report.finish(result.findings, result.stats);
-    const file = join(OUTPUT, 'html-many.html');
-    writeFileSync(file, html);
-    url = pathToFileURL(file).href;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    url = writeReport(result, 'html-many.html');
+    browser = await launchChromium();
   });
 
   afterAll(async () => {
