@@ -25,7 +25,7 @@ import {
   MAX_HTML_EVENTS_PER_CONVERSATION, conversationKey, conversationSection, outcomeClass, protocolLabel, renderConversation, renderFinding, searchText,
   type ConversationKey, type ConversationMarkup,
 } from './html-conversation.js';
-import { VerdictTally, conversationVerdict } from './verdict.js';
+import { MAX_CAPTURE_VERDICTS, VerdictTally, conversationVerdict } from './verdict.js';
 
 /** Conversations kept in one report; later ones are counted and the page says how many were left out. */
 export const MAX_HTML_CONVERSATIONS = 5_000;
@@ -37,8 +37,6 @@ export const MAX_HTML_TOTAL_EVENTS = 100_000;
  * opened, so the page lays out little at load (see conversationSection).
  */
 const OPEN_CONVERSATIONS = 20;
-/** Capture verdicts listed under the summary. */
-const MAX_CAPTURE_VERDICTS = 5;
 /** Successful logins listed before the rest fold away behind a summary line. */
 const OK_LOGINS_SHOWN = 10;
 /** Inputs named in the page header and title; the summary's table lists them all. */
@@ -290,7 +288,7 @@ export class HtmlReport implements ReportWriter {
 }
 
 function keyRank(k: ConversationKey): number {
-  return k.severity === 'none' ? 0 : SEVERITY_ORDER[k.severity];
+  return rank(k.severity === 'none' ? undefined : k.severity);
 }
 
 function rank(s: Severity | undefined): number {

@@ -13,10 +13,7 @@ import { capsHit, findingWhere, tlsFingerprintText, logInputText, spanText, undi
 import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable } from './logins.js';
 import { loginsMarkdown } from './logins-format.js';
-import { VerdictTally, conversationList, conversationVerdict, type Verdict } from './verdict.js';
-
-/** Capture verdicts listed under the summary. */
-const MAX_CAPTURE_VERDICTS = 5;
+import { MAX_CAPTURE_VERDICTS, VerdictTally, conversationList, conversationVerdict, type Verdict } from './verdict.js';
 
 /** Markdown inline text: no HTML, no emphasis or link syntax from the capture. */
 function md(s: string): string {

@@ -15,7 +15,7 @@ import { shouldShow, visibleFindings } from './filter.js';
 import { LoginTable } from './logins.js';
 import { displayFilter } from '../tcp/stream-index.js';
 import { loginsText } from './logins-format.js';
-import { VerdictTally, conversationList, conversationVerdict, type Verdict } from './verdict.js';
+import { MAX_CAPTURE_VERDICTS, VerdictTally, conversationList, conversationVerdict, type Verdict } from './verdict.js';
 import { wrapLine } from './wrap.js';
 
 const MARK = { error: '✖', warning: '▲', info: 'ℹ' } as const;
@@ -23,9 +23,6 @@ const MARK = { error: '✖', warning: '▲', info: 'ℹ' } as const;
 const FIELD_HANG = 12;
 /** Columns before a transcript line's text ("   +0.042 #6      C: "). */
 const TRANSCRIPT_HANG = 21;
-/** Capture verdicts listed at the end of the report. */
-const MAX_CAPTURE_VERDICTS = 5;
-
 export class TextReport implements ReportWriter {
   private readonly c: ChalkInstance;
   /** Every authentication attempt of the capture (all conversations, also those not shown). */

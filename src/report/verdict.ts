@@ -6,7 +6,7 @@
  */
 import type { Conversation, Finding, Severity } from '../model/conversation.js';
 import type { RuleInfo } from './context.js';
-import { SEVERITY_ORDER, outcome } from './describe.js';
+import { SEVERITY_ORDER, outcome, worstSeverity } from './describe.js';
 
 export interface Verdict {
   /** The worst severity among the conversation's findings; undefined when it has none. */
@@ -21,6 +21,9 @@ export interface Verdict {
   /** The whole line. */
   text: string;
 }
+
+/** Causes listed in a capture's verdicts (text, Markdown, HTML); the rest are counted. */
+export const MAX_CAPTURE_VERDICTS = 5;
 
 /** Characters of a fix taken from the catalogue's first sentence before it is cut. */
 const MAX_FIX_CHARS = 110;
@@ -59,8 +62,7 @@ export function causeFinding(findings: readonly Finding[], ruleInfo: (id: string
 
 export function conversationVerdict(conv: Conversation, findings: readonly Finding[], ruleInfo: (id: string) => RuleInfo | undefined): Verdict {
   const what = outcome(conv);
-  let severity: Severity | undefined;
-  for (const f of findings) if (!severity || SEVERITY_ORDER[f.severity] > SEVERITY_ORDER[severity]) severity = f.severity;
+  const severity = worstSeverity(findings);
   const finding = causeFinding(findings, ruleInfo);
   if (!finding) {
     const notes = findings.length ? ` (${findings.length} note${findings.length > 1 ? 's' : ''})` : '';
